@@ -1,0 +1,29 @@
+import bcrypt from 'bcryptjs';
+
+/** bcrypt reads this many bytes and ignores the rest. */
+export const BCRYPT_MAX_BYTES = 72;
+
+export interface Passwords {
+  hash(password: string): Promise<string>;
+  /**
+   * Whether `password` matches `hash`. Without a hash (no such user) it still spends one bcrypt
+   * comparison, so an unknown user and a wrong password take about the same time. A password
+   * longer than bcrypt reads never matches: it cannot be one registration accepted.
+   */
+  verify(password: string, hash: string | undefined): Promise<boolean>;
+}
+
+export function createPasswords(rounds: number): Passwords {
+  let dummyHash: Promise<string> | undefined;
+  return {
+    hash: (password) => bcrypt.hash(password, rounds),
+    async verify(password, hash) {
+      if (hash === undefined || Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES) {
+        dummyHash ??= bcrypt.hash('dummy password for unknown users', rounds);
+        await bcrypt.compare(password, await dummyHash);
+        return false;
+      }
+      return bcrypt.compare(password, hash);
+    },
+  };
+}

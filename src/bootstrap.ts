@@ -1,0 +1,36 @@
+import type { AppDeps } from './app';
+import { createPasswords } from './auth/passwords';
+import { resolveJwtSecret } from './auth/secret';
+import { createTokens } from './auth/tokens';
+import type { Config } from './config';
+import { migrateToLatest, openDb } from './db';
+import type { Logger } from './logger';
+
+export interface Bootstrapped {
+  deps: AppDeps;
+  /** Releases everything `bootstrap` opened: the pool and the embedded database. */
+  close(): Promise<void>;
+}
+
+/** Opens the database, migrates it when configured to, and builds what the app depends on. */
+export async function bootstrap(config: Config, logger: Logger): Promise<Bootstrapped> {
+  const db = await openDb(config.database);
+  try {
+    if (config.migrateOnStart) {
+      const applied = await migrateToLatest(db.knex);
+      if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    }
+    const secret = await resolveJwtSecret(db.knex, config.jwt.secret, logger);
+    const deps: AppDeps = {
+      config,
+      logger,
+      db,
+      passwords: createPasswords(config.bcryptRounds),
+      tokens: createTokens(secret, config.jwt.expiresInSeconds),
+    };
+    return { deps, close: () => db.close() };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,32 @@
+import express, { type RequestHandler } from 'express';
+import typeis from 'type-is';
+import { HttpError } from './errors';
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+function hasNonEmptyBody(headers: Record<string, string | string[] | undefined>): boolean {
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const length = Number(headers['content-length']);
+  return Number.isFinite(length) && length > 0;
+}
+
+/**
+ * JSON bodies only: a non-empty body of another type is a 415 (before its size is looked at),
+ * an oversize one a 413, malformed JSON a 400, and a body that is not a JSON object a 400.
+ */
+export function jsonBody(limitBytes: number): RequestHandler[] {
+  const requireJsonType: RequestHandler = (req, _res, next) => {
+    if (hasNonEmptyBody(req.headers) && !typeis(req, JSON_TYPES)) {
+      throw new HttpError(415, 'The request body must be JSON (Content-Type: application/json).');
+    }
+    next();
+  };
+  const requireObject: RequestHandler = (req, _res, next) => {
+    const body: unknown = req.body;
+    if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) {
+      throw new HttpError(400, 'The request body must be a JSON object.');
+    }
+    next();
+  };
+  return [requireJsonType, express.json({ limit: limitBytes, type: JSON_TYPES }), requireObject];
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { type FieldErrors, invalidData, notFound } from './errors';
+
+const label = (field: string) => field.replaceAll('_', ' ');
+
+/** Laravel-style messages, which the Laravel client shows as they are. */
+export const messages = {
+  required: (field: string) => `The ${label(field)} field is required.`,
+  string: (field: string) => `The ${label(field)} must be a string.`,
+  minLength: (field: string, min: number) => `The ${label(field)} must be at least ${min} characters.`,
+  maxLength: (field: string, max: number) => `The ${label(field)} may not be greater than ${max} characters.`,
+  taken: (field: string) => `The ${label(field)} has already been taken.`,
+};
+
+/** A string field whose absence or wrong type is reported in the same words as every other rule. */
+export const stringField = (field: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? messages.required(field) : messages.string(field)) });
+
+/** Every issue, grouped by the top-level field it concerns (a body-level problem is keyed `body`). */
+export function toFieldErrors(issues: z.core.$ZodIssue[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of issues) {
+    const field = issue.path.length > 0 ? String(issue.path[0]) : 'body';
+    const list = (errors[field] ??= []);
+    if (!list.includes(issue.message)) list.push(issue.message);
+  }
+  return errors;
+}
+
+/** Parses `input` with `schema`, or throws a 422 that lists every invalid field at once. */
+export async function validate<S extends z.ZodType>(schema: S, input: unknown): Promise<z.output<S>> {
+  const result = await schema.safeParseAsync(input ?? {});
+  if (!result.success) throw invalidData(toFieldErrors(result.error.issues));
+  return result.data;
+}
+
+const MAX_ID = 2_147_483_647;
+
+/** Ids are positive integers that fit the integer columns; anything else is an unknown id (404). */
+export function parseId(value: unknown): number {
+  if (typeof value !== 'string' || !/^[1-9]\d{0,9}$/.test(value)) throw notFound();
+  const id = Number(value);
+  if (id > MAX_ID) throw notFound();
+  return id;
+}
+
+export function isValidId(value: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= MAX_ID;
+}

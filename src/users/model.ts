@@ -1,0 +1,106 @@
+import type { Knex } from 'knex';
+
+/** A user as the application sees it: never with the password hash. */
+export interface User {
+  id: number;
+  username: string | null;
+  name: string | null;
+  email: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface NewUser {
+  username: string | null;
+  name: string | null;
+  email: string | null;
+  passwordHash: string;
+}
+
+export type UniqueField = 'username' | 'email';
+
+const USER_COLUMNS = ['id', 'username', 'name', 'email', 'created_at', 'updated_at'] as const;
+const qualified = (table: string) => USER_COLUMNS.map((column) => `${table}.${column}`);
+
+/** Which unique index guards which field, to report a lost race as "already taken". */
+export const UNIQUE_INDEX_FIELDS: Record<string, UniqueField> = {
+  users_username_lower_unique: 'username',
+  users_email_unique: 'email',
+};
+
+export async function insertUser(knex: Knex, user: NewUser): Promise<User> {
+  const [row] = await knex('users')
+    .insert({ username: user.username, name: user.name, email: user.email, password_hash: user.passwordHash })
+    .returning(USER_COLUMNS);
+  return row as User;
+}
+
+export async function findUserById(knex: Knex, id: number): Promise<User | undefined> {
+  return knex('users').select(USER_COLUMNS).where({ id }).first();
+}
+
+/** The fields among `username` and `email` that another account already uses. */
+export async function findTakenFields(
+  knex: Knex,
+  candidate: { username: string | null; email: string | null },
+): Promise<UniqueField[]> {
+  if (candidate.username === null && candidate.email === null) return [];
+  const rows: Array<{ username: string | null; email: string | null }> = await knex('users')
+    .select('username', 'email')
+    .where((query) => {
+      if (candidate.username !== null) query.orWhereRaw('lower(username) = lower(?)', [candidate.username]);
+      if (candidate.email !== null) query.orWhere('email', candidate.email);
+    });
+  const taken = new Set<UniqueField>();
+  for (const row of rows) {
+    if (candidate.username !== null && row.username?.toLowerCase() === candidate.username.toLowerCase()) {
+      taken.add('username');
+    }
+    if (candidate.email !== null && row.email === candidate.email) taken.add('email');
+  }
+  return [...taken];
+}
+
+export interface LoginCandidate {
+  user: User;
+  passwordHash: string;
+  tokenVersion: number;
+}
+
+/** The account a login names, with what checking its password and issuing a token need. */
+export async function findLoginCandidate(
+  knex: Knex,
+  identifier: { username: string } | { email: string },
+): Promise<LoginCandidate | undefined> {
+  const query = knex('users').select([...USER_COLUMNS, 'password_hash', 'token_version']).first();
+  if ('username' in identifier) query.whereRaw('lower(username) = lower(?)', [identifier.username]);
+  else query.where('email', identifier.email.toLowerCase());
+  const row = await query;
+  if (!row) return undefined;
+  const { password_hash: passwordHash, token_version: tokenVersion, ...user } = row;
+  return { user: user as User, passwordHash, tokenVersion };
+}
+
+export interface TokenHolder {
+  user: User;
+  tokenVersion: number;
+  revoked: boolean;
+}
+
+/**
+ * The user a token names and whether that very token was logged out: one indexed query per
+ * authenticated request.
+ */
+export async function findTokenHolder(knex: Knex, userId: number, jti: string): Promise<TokenHolder | undefined> {
+  const row = await knex('users as u')
+    .select([
+      ...qualified('u'),
+      'u.token_version',
+      knex.raw('exists (select 1 from revoked_tokens r where r.jti = ?) as revoked', [jti]),
+    ])
+    .where('u.id', userId)
+    .first();
+  if (!row) return undefined;
+  const { token_version: tokenVersion, revoked, ...user } = row;
+  return { user: user as User, tokenVersion, revoked };
+}

@@ -1,0 +1,81 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openDb } from '../../src/db';
+import { startTestApp } from '../helpers/app';
+import { copyEmbeddedTemplate, type TestDatabase } from '../helpers/databases';
+
+let database: TestDatabase;
+let dataDir: string;
+const lockPath = () => `${path.resolve(dataDir)}.lock`;
+
+beforeEach(() => {
+  database = copyEmbeddedTemplate();
+  dataDir = database.env.EMBEDDED_DB_DIR!;
+});
+afterEach(() => database.drop());
+
+/** The pid of a process that has exited: nobody holds a lock with it. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+  return Number(child.stdout.trim());
+}
+
+describe('the embedded database', () => {
+  test('when the server restarts, then a user registered before logs in after, and old tokens still work', async () => {
+    const first = await startTestApp({}, database);
+    await first.http().post('/api/register').send({ username: 'survivor', password: 'password1' }).expect(201);
+    const { token } = (await first.http().post('/api/login').send({ username: 'survivor', password: 'password1' })).body;
+    await first.close();
+
+    const second = await startTestApp({}, database);
+    try {
+      const login = await second.http().post('/api/login').send({ username: 'survivor', password: 'password1' });
+      expect(login.status).toBe(200);
+      expect((await second.http().get('/api/users/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+    } finally {
+      await second.close();
+    }
+  });
+
+  test('when open, then its directory is locked with our pid, and a second open is refused', async () => {
+    const db = await openDb({ embeddedDir: dataDir, ssl: false });
+    try {
+      expect(fs.readFileSync(lockPath(), 'utf8')).toBe(String(process.pid));
+      await expect(openDb({ embeddedDir: dataDir, ssl: false })).rejects.toThrow(
+        new RegExp(`in use by process ${process.pid}`),
+      );
+    } finally {
+      await db.close();
+    }
+    expect(fs.existsSync(lockPath())).toBe(false);
+  });
+
+  test('when a live process holds the lock, then opening is refused, naming it', async () => {
+    fs.writeFileSync(lockPath(), String(process.ppid));
+    await expect(openDb({ embeddedDir: dataDir, ssl: false })).rejects.toThrow(`in use by process ${process.ppid}`);
+    expect(fs.readFileSync(lockPath(), 'utf8')).toBe(String(process.ppid));
+    fs.rmSync(lockPath());
+  });
+
+  test('when the lock was left by a process that is gone, then it is taken over', async () => {
+    fs.writeFileSync(lockPath(), String(deadPid()));
+    const db = await openDb({ embeddedDir: dataDir, ssl: false });
+    try {
+      expect(fs.readFileSync(lockPath(), 'utf8')).toBe(String(process.pid));
+      expect((await db.knex.raw('select count(*)::int as n from users')).rows[0].n).toBe(0);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('when EMBEDDED_DB_DIR is memory://, then nothing is written to disk and the database works', async () => {
+    const db = await openDb({ embeddedDir: 'memory://', ssl: false });
+    try {
+      expect((await db.knex.raw('select 1 as one')).rows).toEqual([{ one: 1 }]);
+      expect(fs.existsSync('memory:')).toBe(false);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -1,0 +1,51 @@
+import type { Express } from 'express';
+import type { Knex } from 'knex';
+import request from 'supertest';
+import type { AppDeps } from '../../src/app';
+import { createApp } from '../../src/app';
+import { bootstrap } from '../../src/bootstrap';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { createTestDatabase, type TestDatabase } from './databases';
+
+export interface TestApp {
+  app: Express;
+  deps: AppDeps;
+  knex: Knex;
+  /** A fresh supertest client of the app. */
+  http(): ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+/** The settings every test app starts from; fast bcrypt, no logs, no rate limits in the way. */
+export const TEST_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  BCRYPT_ROUNDS: '4',
+};
+
+/** The real app on a database of its own (see databases.ts), configured like a deployment. */
+export async function startTestApp(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestApp> {
+  const db = database ?? (await createTestDatabase());
+  const config = loadConfig({ ...TEST_ENV, ...db.env, ...env });
+  const { deps, close } = await bootstrap(config, createLogger(config.logLevel));
+  const app = createApp(deps);
+  return {
+    app,
+    deps,
+    knex: deps.db.knex,
+    http: () => request(app),
+    close: async () => {
+      await close();
+      if (!database) await db.drop();
+    },
+  };
+}
+
+let counter = 0;
+
+/** A username no other test in this run uses. */
+export function uniqueUsername(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}_${process.pid}_${counter}`;
+}
