@@ -7,12 +7,13 @@ import { bootstrap } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createTestDatabase, type TestDatabase } from './databases';
+import { assertNoSecrets } from './secrets';
 
 export interface TestApp {
   app: Express;
   deps: AppDeps;
   knex: Knex;
-  /** A fresh supertest client of the app. */
+  /** A fresh supertest client of the app; every response it gets is checked for leaked secrets. */
   http(): ReturnType<typeof request>;
   close(): Promise<void>;
 }
@@ -24,6 +25,17 @@ export const TEST_ENV: Record<string, string> = {
   BCRYPT_ROUNDS: '4',
 };
 
+const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head'] as const;
+
+function checkedClient(app: Express): ReturnType<typeof request> {
+  const client = request(app);
+  for (const method of METHODS) {
+    const send = client[method].bind(client);
+    client[method] = (url: string) => send(url).expect(assertNoSecrets);
+  }
+  return client;
+}
+
 /** The real app on a database of its own (see databases.ts), configured like a deployment. */
 export async function startTestApp(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
@@ -34,7 +46,7 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     app,
     deps,
     knex: deps.db.knex,
-    http: () => request(app),
+    http: () => checkedClient(app),
     close: async () => {
       await close();
       if (!database) await db.drop();
