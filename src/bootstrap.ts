@@ -8,7 +8,7 @@ import type { Logger } from './logger';
 
 export interface Bootstrapped {
   deps: AppDeps;
-  /** Releases everything `bootstrap` opened: the pool and the embedded database. */
+  /** Releases everything `bootstrap` opened: the bcrypt workers, the pool, the embedded database. */
   close(): Promise<void>;
 }
 
@@ -21,14 +21,15 @@ export async function bootstrap(config: Config, logger: Logger): Promise<Bootstr
       if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     }
     const secret = await resolveJwtSecret(db.knex, config.jwt.secret, logger);
-    const deps: AppDeps = {
-      config,
-      logger,
-      db,
-      passwords: createPasswords(config.bcryptRounds),
-      tokens: createTokens(secret, config.jwt.expiresInSeconds),
+    const passwords = createPasswords(config.bcryptRounds);
+    const deps: AppDeps = { config, logger, db, passwords, tokens: createTokens(secret, config.jwt.expiresInSeconds) };
+    return {
+      deps,
+      close: async () => {
+        await passwords.close();
+        await db.close();
+      },
     };
-    return { deps, close: () => db.close() };
   } catch (error) {
     await db.close();
     throw error;

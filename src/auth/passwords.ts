@@ -1,4 +1,4 @@
-import bcrypt from 'bcryptjs';
+import { BcryptPool } from './bcrypt-pool';
 
 /** bcrypt reads this many bytes and ignores the rest. */
 export const BCRYPT_MAX_BYTES = 72;
@@ -11,19 +11,22 @@ export interface Passwords {
    * longer than bcrypt reads never matches: it cannot be one registration accepted.
    */
   verify(password: string, hash: string | undefined): Promise<boolean>;
+  close(): Promise<void>;
 }
 
-export function createPasswords(rounds: number): Passwords {
+/** bcrypt (bcryptjs, `$2b$` hashes; `$2a$` ones verify too) on a pool of worker threads. */
+export function createPasswords(rounds: number, pool = new BcryptPool()): Passwords {
   let dummyHash: Promise<string> | undefined;
   return {
-    hash: (password) => bcrypt.hash(password, rounds),
+    hash: (password) => pool.hash(password, rounds),
     async verify(password, hash) {
       if (hash === undefined || Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES) {
-        dummyHash ??= bcrypt.hash('dummy password for unknown users', rounds);
-        await bcrypt.compare(password, await dummyHash);
+        dummyHash ??= pool.hash('dummy password for unknown users', rounds);
+        await pool.compare(password, await dummyHash);
         return false;
       }
-      return bcrypt.compare(password, hash);
+      return pool.compare(password, hash);
     },
+    close: () => pool.close(),
   };
 }
