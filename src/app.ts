@@ -1,19 +1,26 @@
 import cors from 'cors';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
+import { createLoginThrottle } from './auth/login-throttle';
 import type { Passwords } from './auth/passwords';
 import { authRouter } from './auth/router';
 import { registerSchema } from './auth/schemas';
 import { createAuthService } from './auth/service';
 import type { Tokens } from './auth/tokens';
-import { createEmailDomainCheck } from './auth/email-domains';
 import type { Config } from './config';
 import type { Database } from './db';
+import { apiRateLimit } from './http/api-rate-limit';
 import { authenticate } from './http/authenticate';
 import { jsonBody } from './http/body';
-import { errorHandler, HttpError, unknownRoute } from './http/errors';
+import { databaseUnavailable, errorHandler, unknownRoute } from './http/errors';
+import type { RateLimitStores } from './http/rate-limit-stores';
+import { imagesRouter } from './images/router';
+import { kickstarterRouter } from './kickstarter/router';
 import type { Logger } from './logger';
+import { createEmailDomainCheck } from './users/email-domains';
 import { usersRouter } from './users/router';
+import { profileSchema } from './users/schemas';
+import { createUsersService } from './users/service';
 
 export interface AppDeps {
   config: Config;
@@ -21,16 +28,14 @@ export interface AppDeps {
   db: Database;
   passwords: Passwords;
   tokens: Tokens;
+  rateLimits: RateLimitStores;
 }
 
 const READY_TIMEOUT_MS = 2000;
 
-/** Builds the Express app over its dependencies; `server.ts` listens, tests drive it with supertest. */
-export function createApp({ config, logger, db, passwords, tokens }: AppDeps): Express {
-  const app = express();
+/** Security headers and CORS, the same on every app this server runs. */
+function commonMiddleware(app: Express, config: Pick<Config, 'corsOrigins'>): void {
   app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxyHops);
-
   app.use(helmet());
   app.use(
     cors({
@@ -40,30 +45,58 @@ export function createApp({ config, logger, db, passwords, tokens }: AppDeps): E
       exposedHeaders: ['Link', 'Retry-After', 'WWW-Authenticate'],
     }),
   );
+}
 
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
+const healthy: RequestHandler = (_req, res) => {
+  res.json({ status: 'ok' });
+};
+
+/** What the server answers while the database is not open yet: alive, but not ready. */
+export function createStartingApp(config: Config, logger: Logger): Express {
+  const app = express();
+  commonMiddleware(app, config);
+  app.get('/health', healthy);
+  app.use(() => {
+    throw databaseUnavailable();
   });
+  app.use(errorHandler(logger));
+  return app;
+}
+
+/** Builds the Express app over its dependencies; `server.ts` listens, tests drive it with supertest. */
+export function createApp({ config, logger, db, passwords, tokens, rateLimits }: AppDeps): Express {
+  const app = express();
+  app.set('trust proxy', config.trustProxyHops);
+  commonMiddleware(app, config);
+
+  app.get('/health', healthy);
   app.get('/ready', async (_req, res) => {
     try {
       await db.knex.raw('select 1').timeout(READY_TIMEOUT_MS);
     } catch {
-      throw new HttpError(503, 'The database is unavailable.', { headers: { 'Retry-After': '5' } });
+      throw databaseUnavailable();
     }
     res.json({ status: 'ok', database: db.kind });
   });
 
+  // Everything below /health and /ready counts toward the per-IP limit, before any other work.
+  const { apiPerMinute, loginFailures, windowSeconds } = config.rateLimit;
+  if (apiPerMinute > 0) app.use(apiRateLimit(rateLimits.create('api'), apiPerMinute, logger));
   app.use(jsonBody(config.bodyLimitBytes));
 
   const requireAuth = authenticate(db.knex, tokens);
-  const auth = createAuthService({ knex: db.knex, passwords, tokens });
-  const registerBody = registerSchema(config.emailCheckDns ? createEmailDomainCheck() : undefined);
+  const users = createUsersService(db.knex);
+  const throttle = createLoginThrottle(loginFailures > 0 ? rateLimits.create('login') : undefined, loginFailures, windowSeconds);
+  const auth = createAuthService({ knex: db.knex, passwords, tokens, users, throttle });
+  const checkEmailDomain = config.emailCheckDns ? createEmailDomainCheck() : undefined;
 
   app.get('/api', (_req, res) => {
     res.json({ api: 'running' });
   });
-  app.use('/api', authRouter({ auth, registerBody }));
-  app.use('/api', usersRouter({ requireAuth }));
+  app.use('/api', authRouter({ auth, registerBody: registerSchema(checkEmailDomain), requireAuth }));
+  app.use('/api', usersRouter({ knex: db.knex, users, profileBody: profileSchema(checkEmailDomain), requireAuth }));
+  app.use(['/api/images', '/images'], imagesRouter({ knex: db.knex, requireAuth }));
+  app.use('/api/kickstarter', kickstarterRouter({ knex: db.knex, requireAuth }));
 
   app.use(unknownRoute);
   app.use(errorHandler(logger));

@@ -4,6 +4,7 @@ import { resolveJwtSecret } from './auth/secret';
 import { createTokens } from './auth/tokens';
 import type { Config } from './config';
 import { migrateToLatest, openDb } from './db';
+import { createRateLimitStores } from './http/rate-limit-stores';
 import type { Logger } from './logger';
 
 export interface Bootstrapped {
@@ -14,19 +15,21 @@ export interface Bootstrapped {
 
 /** Opens the database, migrates it when configured to, and builds what the app depends on. */
 export async function bootstrap(config: Config, logger: Logger): Promise<Bootstrapped> {
-  const db = await openDb(config.database);
+  const db = await openDb(config.database, logger);
   try {
     if (config.migrateOnStart) {
       const applied = await migrateToLatest(db.knex);
       if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     }
     const secret = await resolveJwtSecret(db.knex, config.jwt.secret, logger);
+    const rateLimits = await createRateLimitStores(config.redisUrl, logger);
     const passwords = createPasswords(config.bcryptRounds);
-    const deps: AppDeps = { config, logger, db, passwords, tokens: createTokens(secret, config.jwt.expiresInSeconds) };
+    const tokens = createTokens(secret, config.jwt.expiresInSeconds);
     return {
-      deps,
+      deps: { config, logger, db, passwords, tokens, rateLimits },
       close: async () => {
         await passwords.close();
+        await rateLimits.close();
         await db.close();
       },
     };

@@ -2,6 +2,7 @@ import knexFactory, { type Knex } from 'knex';
 import { knexConfig, migrationsConfig } from '../knexfile';
 import type { Config } from './config';
 import { startEmbeddedPostgres } from './embedded-db';
+import type { Logger } from './logger';
 
 export type DbKind = 'postgres' | 'embedded';
 
@@ -15,20 +16,26 @@ const POSTGRES_POOL: Knex.PoolConfig = { min: 0, max: 10 };
 // PGlite is a single session: one connection, which knex only accepts with an explicit min of 0.
 const EMBEDDED_POOL: Knex.PoolConfig = { min: 0, max: 1 };
 
+/** knex's own warnings (a lost connection, say) go to our log instead of the console. */
+const knexLog = (logger?: Logger): Knex.Config['log'] => ({
+  warn: (message: unknown) => logger?.warn({ knex: message }, 'knex warning'),
+  error: (message: unknown) => logger?.error({ knex: message }, 'knex error'),
+  deprecate: (method: string, alternative: string) => logger?.warn({ method, alternative }, 'knex deprecation'),
+  debug: () => undefined,
+});
+
 /** One code path for both databases: knex's `pg` client talks to a server or to the embedded PGlite. */
-export async function openDb(config: Config['database']): Promise<Database> {
+export async function openDb(config: Config['database'], logger?: Logger): Promise<Database> {
   if (config.url) {
-    const knex = knexFactory(
-      knexConfig(
-        { connectionString: config.url, ssl: config.ssl ? { rejectUnauthorized: false } : false },
-        POSTGRES_POOL,
-      ),
-    );
+    const knex = knexFactory({
+      ...knexConfig({ connectionString: config.url, ssl: config.ssl ? { rejectUnauthorized: false } : false }, POSTGRES_POOL),
+      log: knexLog(logger),
+    });
     return { knex, kind: 'postgres', close: () => knex.destroy() };
   }
 
   const embedded = await startEmbeddedPostgres(config.embeddedDir);
-  const knex = knexFactory(knexConfig(embedded.connection, EMBEDDED_POOL));
+  const knex = knexFactory({ ...knexConfig(embedded.connection, EMBEDDED_POOL), log: knexLog(logger) });
   return {
     knex,
     kind: 'embedded',
@@ -42,6 +49,38 @@ export async function openDb(config: Config['database']): Promise<Database> {
 export async function migrateToLatest(knex: Knex): Promise<string[]> {
   const [, applied] = (await knex.migrate.latest(migrationsConfig)) as [number, string[]];
   return applied;
+}
+
+/** Socket errors and PostgreSQL codes that mean "the database cannot be reached right now". */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  '08000', // connection_exception
+  '08001', // sqlclient_unable_to_establish_sqlconnection
+  '08003', // connection_does_not_exist
+  '08006', // connection_failure
+]);
+const UNREACHABLE_MESSAGES = /Connection terminated|Query read timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Timeout acquiring a connection/i;
+
+/** Whether `error` says the database is unreachable (an outage, not a bug): the client gets a 503. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code } = error as { code?: unknown };
+  return (
+    (typeof code === 'string' && UNREACHABLE_CODES.has(code)) ||
+    error.name === 'KnexTimeoutError' ||
+    UNREACHABLE_MESSAGES.test(error.message)
+  );
 }
 
 const UNIQUE_VIOLATION = '23505';

@@ -1,24 +1,7 @@
 import { z } from 'zod';
 import { messages, stringField } from '../http/validation';
+import { type EmailDomainCheck, emailField, nameField, usernameField } from '../users/schemas';
 import { BCRYPT_MAX_BYTES } from './passwords';
-
-const USERNAME_PATTERN = /^[A-Za-z0-9._-]+$/;
-
-export const usernameField = stringField('username')
-  .min(2, messages.minLength('username', 2))
-  .max(50, messages.maxLength('username', 50))
-  .regex(USERNAME_PATTERN, 'The username may only contain letters, numbers, dots, underscores and dashes.');
-
-export const emailField = stringField('email')
-  .trim()
-  .toLowerCase()
-  .max(254, messages.maxLength('email', 254))
-  .regex(z.regexes.email, 'The email must be a valid email address.');
-
-export const nameField = stringField('name')
-  .trim()
-  .min(2, messages.minLength('name', 2))
-  .max(100, messages.maxLength('name', 100));
 
 // A longer password would be silently cut by bcrypt.
 export const passwordField = (field = 'password') =>
@@ -44,23 +27,14 @@ const requireOneOf = (field: 'username' | 'email', other: 'username' | 'email') 
   },
 });
 
-/** Checks that an email's domain can receive mail (EMAIL_CHECK_DNS). */
-export type EmailDomainCheck = (email: string) => Promise<boolean>;
-
 export function registerSchema(checkEmailDomain?: EmailDomainCheck) {
-  const email = checkEmailDomain
-    ? emailField.refine(
-        async (value) => !z.regexes.email.test(value) || (await checkEmailDomain(value)),
-        'The email domain does not accept mail.',
-      )
-    : emailField;
   const username = requireOneOf('username', 'email');
   const emailOrUsername = requireOneOf('email', 'username');
   return z
     .object({
       username: usernameField.nullish(),
       name: nameField.nullish(),
-      email: email.nullish(),
+      email: emailField(checkEmailDomain).nullish(),
       password: passwordField(),
       password_confirmation: stringField('password_confirmation').nullish(),
     })
@@ -91,3 +65,19 @@ export const loginSchema = z
   .refine(loginEmail.check, loginEmail.params);
 
 export type LoginInput = z.output<typeof loginSchema>;
+
+/** PUT /api/auth/update/:id: a new password, the current one, and optionally the (unchanged) username. */
+export const changePasswordSchema = z.object({
+  password: passwordField(),
+  current_password: stringField('current_password').min(1, messages.required('current_password')),
+  username: stringField('username').nullish(),
+});
+
+export type ChangePasswordInput = z.output<typeof changePasswordSchema>;
+
+/** DELETE /api/auth/delete/:id: the current password confirms the deletion. */
+export const deleteAccountSchema = z.object({
+  password: stringField('password').min(1, messages.required('password')),
+});
+
+export type DeleteAccountInput = z.output<typeof deleteAccountSchema>;

@@ -1,54 +1,78 @@
 import type { Knex } from 'knex';
-import { uniqueViolation } from '../db';
-import { INVALID_CREDENTIALS_MESSAGE, invalidData, unauthorized } from '../http/errors';
-import { messages } from '../http/validation';
-import {
-  findLoginCandidate,
-  findTakenFields,
-  insertUser,
-  UNIQUE_INDEX_FIELDS,
-  type UniqueField,
-  type User,
-} from '../users/model';
+import { forbidden, INVALID_CREDENTIALS_MESSAGE, invalidData, unauthorized } from '../http/errors';
+import { deleteUser, findCredentials, updatePasswordHash, type User } from '../users/model';
+import { isSameUsername, USERNAME_IMMUTABLE_MESSAGE, type UsersService } from '../users/service';
+import type { LoginThrottle, PasswordAttempt } from './login-throttle';
 import type { Passwords } from './passwords';
-import type { LoginInput, RegisterInput } from './schemas';
-import type { IssuedToken, Tokens } from './tokens';
+import { purgeExpiredRevocations, revokeToken } from './revocations';
+import type { ChangePasswordInput, DeleteAccountInput, LoginInput, RegisterInput } from './schemas';
+import type { IssuedToken, TokenClaims, Tokens } from './tokens';
 
 export interface AuthServiceDeps {
   knex: Knex;
   passwords: Passwords;
   tokens: Tokens;
+  users: UsersService;
+  throttle: LoginThrottle;
 }
 
-const alreadyTaken = (fields: UniqueField[]) =>
-  invalidData(Object.fromEntries(fields.map((field) => [field, [messages.taken(field)]])));
+/** The name an account's failed password checks are counted under. */
+const accountIdentifier = (user: User) => user.username ?? user.email ?? String(user.id);
 
-export function createAuthService({ knex, passwords, tokens }: AuthServiceDeps) {
+export function createAuthService({ knex, passwords, tokens, users, throttle }: AuthServiceDeps) {
+  /**
+   * Checks the caller's current password, counted like a login: a wrong one is a 422 on `field`
+   * and a failed attempt for the account.
+   */
+  function confirmCurrentPassword(caller: User, password: string, clientIp: string, field: string, message: string) {
+    return throttle.guard(clientIp, accountIdentifier(caller), async (): Promise<PasswordAttempt<void>> => {
+      const credentials = await findCredentials(knex, { id: caller.id });
+      return (await passwords.verify(password, credentials?.passwordHash))
+        ? { ok: true, value: undefined }
+        : { ok: false, error: invalidData({ [field]: [message] }) };
+    });
+  }
+
   return {
-    async register(input: RegisterInput): Promise<User> {
-      const candidate = { username: input.username ?? null, email: input.email ?? null };
-      // Reports both fields when both are taken; the unique indexes below still decide races.
-      const taken = await findTakenFields(knex, candidate);
-      if (taken.length > 0) throw alreadyTaken(taken);
-
-      const passwordHash = await passwords.hash(input.password);
-      try {
-        return await insertUser(knex, { ...candidate, name: input.name ?? null, passwordHash });
-      } catch (error) {
-        const field = UNIQUE_INDEX_FIELDS[uniqueViolation(error) ?? ''];
-        if (field) throw alreadyTaken([field]);
-        throw error;
-      }
+    register(input: RegisterInput): Promise<User> {
+      const user = { username: input.username ?? null, email: input.email ?? null, name: input.name ?? null };
+      return users.create(user, () => passwords.hash(input.password));
     },
 
     /** Same 401, in about the same time, for an unknown account and a wrong password. */
-    async login(input: LoginInput): Promise<{ user: User; token: IssuedToken }> {
+    login(input: LoginInput, clientIp: string): Promise<{ user: User; token: IssuedToken }> {
       const identifier = input.username ? { username: input.username } : { email: input.email ?? '' };
-      const candidate = await findLoginCandidate(knex, identifier);
-      const valid = await passwords.verify(input.password, candidate?.passwordHash);
-      if (!candidate || !valid) throw unauthorized(INVALID_CREDENTIALS_MESSAGE);
-      const token = tokens.issue({ ...candidate.user, tokenVersion: candidate.tokenVersion });
-      return { user: candidate.user, token };
+      return throttle.guard(clientIp, input.username || input.email || '', async () => {
+        const credentials = await findCredentials(knex, identifier);
+        const valid = await passwords.verify(input.password, credentials?.passwordHash);
+        if (!credentials || !valid) return { ok: false, error: unauthorized(INVALID_CREDENTIALS_MESSAGE) };
+        const token = tokens.issue({ ...credentials.user, tokenVersion: credentials.tokenVersion });
+        return { ok: true, value: { user: credentials.user, token } };
+      });
+    },
+
+    async logout(claims: TokenClaims): Promise<void> {
+      await revokeToken(knex, claims);
+      await purgeExpiredRevocations(knex);
+    },
+
+    /** Needs the current password; every earlier token dies, and a fresh one is returned. */
+    async changePassword(
+      caller: User,
+      input: ChangePasswordInput,
+      clientIp: string,
+    ): Promise<{ user: User; token: IssuedToken }> {
+      if (!isSameUsername(caller, input.username)) throw forbidden(USERNAME_IMMUTABLE_MESSAGE);
+      await confirmCurrentPassword(caller, input.current_password, clientIp, 'current_password', 'The current password is incorrect.');
+      const changed = await updatePasswordHash(knex, caller.id, await passwords.hash(input.password));
+      if (!changed) throw unauthorized();
+      return { user: changed.user, token: tokens.issue({ ...changed.user, tokenVersion: changed.tokenVersion }) };
+    },
+
+    /** Needs the current password; the user's images, campaigns and tokens go with them. */
+    async deleteAccount(caller: User, input: DeleteAccountInput, clientIp: string): Promise<void> {
+      await confirmCurrentPassword(caller, input.password, clientIp, 'password', 'The password is incorrect.');
+      await deleteUser(knex, caller.id);
     },
   };
 }

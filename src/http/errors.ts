@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isDatabaseUnavailable } from '../db';
 import type { Logger } from '../logger';
 
 export type FieldErrors = Record<string, string[]>;
@@ -40,6 +41,14 @@ export const notFound = (message = 'Not Found.') => new HttpError(404, message);
 
 export const invalidData = (errors: FieldErrors) => new HttpError(422, INVALID_DATA_MESSAGE, { errors });
 
+/** Seconds a client is asked to wait before retrying while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+export const databaseUnavailable = () =>
+  new HttpError(503, 'The database is unavailable. Please try again shortly.', {
+    headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+  });
+
 /** body-parser reports its failures as errors with a `type`; these are the client's mistakes. */
 const BODY_PARSER_ERRORS: Record<string, { status: number; message: string }> = {
   'entity.parse.failed': { status: 400, message: 'The request body is not valid JSON.' },
@@ -52,6 +61,7 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; message: string }> = 
 
 function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
+  if (isDatabaseUnavailable(err)) return databaseUnavailable();
   const type = (err as { type?: unknown } | null)?.type;
   if (typeof type === 'string' && type in BODY_PARSER_ERRORS) {
     const known = BODY_PARSER_ERRORS[type]!;
@@ -70,6 +80,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const httpError = toHttpError(err);
     if (!httpError) {
       logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
+    } else if (httpError.status === 503) {
+      logger.warn({ err, method: req.method, url: req.originalUrl }, 'database unavailable');
     }
     const error = httpError ?? new HttpError(500, 'Server Error.');
     if (res.headersSent) {

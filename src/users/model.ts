@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { fetchPage, type Page, type PageQuery } from '../http/pagination';
 
 /** A user as the application sees it: never with the password hash. */
 export interface User {
@@ -39,6 +40,46 @@ export async function findUserById(knex: Knex, id: number): Promise<User | undef
   return knex('users').select(USER_COLUMNS).where({ id }).first();
 }
 
+export function listUsers(knex: Knex, pageQuery: PageQuery): Promise<Page<User>> {
+  return fetchPage<User>(knex('users').select(USER_COLUMNS), pageQuery);
+}
+
+export interface ProfileChanges {
+  name?: string | null;
+  email?: string | null;
+}
+
+export async function updateUserProfile(knex: Knex, id: number, changes: ProfileChanges): Promise<User | undefined> {
+  const [row] = await knex('users')
+    .where({ id })
+    .update({ ...changes, updated_at: knex.fn.now() })
+    .returning(USER_COLUMNS);
+  return row as User | undefined;
+}
+
+/**
+ * Sets a new password hash and bumps the token version in the same statement, so every token
+ * issued before (even within the same second) stops working.
+ */
+export async function updatePasswordHash(
+  knex: Knex,
+  id: number,
+  passwordHash: string,
+): Promise<{ user: User; tokenVersion: number } | undefined> {
+  const [row] = await knex('users')
+    .where({ id })
+    .update({ password_hash: passwordHash, token_version: knex.raw('token_version + 1'), updated_at: knex.fn.now() })
+    .returning([...USER_COLUMNS, 'token_version']);
+  if (!row) return undefined;
+  const { token_version: tokenVersion, ...user } = row;
+  return { user: user as User, tokenVersion };
+}
+
+/** Deletes the user; their images, campaigns and revoked tokens go with them (ON DELETE CASCADE). */
+export async function deleteUser(knex: Knex, id: number): Promise<boolean> {
+  return (await knex('users').where({ id }).del()) > 0;
+}
+
 /** The fields among `username` and `email` that another account already uses. */
 export async function findTakenFields(
   knex: Knex,
@@ -61,19 +102,20 @@ export async function findTakenFields(
   return [...taken];
 }
 
-export interface LoginCandidate {
+export interface Credentials {
   user: User;
   passwordHash: string;
   tokenVersion: number;
 }
 
-/** The account a login names, with what checking its password and issuing a token need. */
-export async function findLoginCandidate(
+/** An account with what checking its password and issuing a token need: for the auth service only. */
+export async function findCredentials(
   knex: Knex,
-  identifier: { username: string } | { email: string },
-): Promise<LoginCandidate | undefined> {
+  identifier: { id: number } | { username: string } | { email: string },
+): Promise<Credentials | undefined> {
   const query = knex('users').select([...USER_COLUMNS, 'password_hash', 'token_version']).first();
-  if ('username' in identifier) query.whereRaw('lower(username) = lower(?)', [identifier.username]);
+  if ('id' in identifier) query.where('id', identifier.id);
+  else if ('username' in identifier) query.whereRaw('lower(username) = lower(?)', [identifier.username]);
   else query.where('email', identifier.email.toLowerCase());
   const row = await query;
   if (!row) return undefined;

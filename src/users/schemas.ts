@@ -1,12 +1,52 @@
 import { z } from 'zod';
+import { messages, stringField } from '../http/validation';
 import type { User } from './model';
+
+const USERNAME_PATTERN = /^[A-Za-z0-9._-]+$/;
+
+export const usernameField = stringField('username')
+  .min(2, messages.minLength('username', 2))
+  .max(50, messages.maxLength('username', 50))
+  .regex(USERNAME_PATTERN, 'The username may only contain letters, numbers, dots, underscores and dashes.');
+
+export const nameField = stringField('name')
+  .trim()
+  .min(2, messages.minLength('name', 2))
+  .max(100, messages.maxLength('name', 100));
+
+/** Checks that an email's domain can receive mail (EMAIL_CHECK_DNS). */
+export type EmailDomainCheck = (email: string) => Promise<boolean>;
+
+const emailFormat = stringField('email')
+  .trim()
+  .toLowerCase()
+  .max(254, messages.maxLength('email', 254))
+  .regex(z.regexes.email, 'The email must be a valid email address.');
+
+/** A valid address, stored lower-cased; with EMAIL_CHECK_DNS its domain must accept mail too. */
+export function emailField(checkEmailDomain?: EmailDomainCheck) {
+  if (!checkEmailDomain) return emailFormat;
+  return emailFormat.refine(
+    async (value) => !z.regexes.email.test(value) || (await checkEmailDomain(value)),
+    'The email domain does not accept mail.',
+  );
+}
+
+/** PATCH /api/users/me: name and email; a username may be sent only unchanged. */
+export function profileSchema(checkEmailDomain?: EmailDomainCheck) {
+  return z.object({
+    name: nameField.nullish(),
+    email: emailField(checkEmailDomain).nullish(),
+    username: stringField('username').nullish(),
+  });
+}
 
 /** The user object of every response. */
 export const userSchema = z.object({
   id: z.number().int(),
   username: z.string().nullable(),
   name: z.string().nullable(),
-  email: z.string().nullable().describe('Shown to the user themself only; null in anyone else\'s view.'),
+  email: z.string().nullable().describe("Shown to the user themself only; null in anyone else's view."),
   created_at: z.string().describe('ISO-8601'),
   updated_at: z.string().describe('ISO-8601'),
 });
