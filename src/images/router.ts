@@ -1,0 +1,42 @@
+import { type RequestHandler, Router } from 'express';
+import type { Knex } from 'knex';
+import { caller } from '../http/authenticate';
+import { pageQuerySchema, setNextLink } from '../http/pagination';
+import { parseId, validate } from '../http/validation';
+import { viewImage } from './schemas';
+import { createImageService } from './service';
+
+/** The caller's private images; one router for both mounts, `/api/images` and `/images`. */
+export function imagesRouter({ knex, requireAuth }: { knex: Knex; requireAuth: RequestHandler }): Router {
+  const images = createImageService(knex);
+  const router = Router();
+
+  router.get('/', requireAuth, async (req, res) => {
+    const page = await images.list(caller(req).user.id, await validate(pageQuerySchema, req.query));
+    setNextLink(req, res, page.next);
+    res.json(page.items.map(viewImage));
+  });
+
+  router.post('/', requireAuth, async (req, res) => {
+    res.status(201).json(viewImage(await images.create(caller(req).user.id, req.body)));
+  });
+
+  router.get('/:id', requireAuth, async (req, res) => {
+    res.json(viewImage(await images.get(caller(req).user.id, parseId(req.params.id))));
+  });
+
+  router.put('/:id', requireAuth, async (req, res) => {
+    res.json(viewImage(await images.replace(caller(req).user.id, parseId(req.params.id), req.body)));
+  });
+
+  router.patch('/:id', requireAuth, async (req, res) => {
+    res.json(viewImage(await images.patch(caller(req).user.id, parseId(req.params.id), req.body)));
+  });
+
+  router.delete('/:id', requireAuth, async (req, res) => {
+    await images.remove(caller(req).user.id, parseId(req.params.id));
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { messages, stringField } from '../http/validation';
+import type { Image } from './model';
+
+export const IMAGE_TYPES = [
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'image/svg+xml',
+  'image/avif',
+  'image/bmp',
+  'image/tiff',
+] as const;
+
+export type ImageType = (typeof IMAGE_TYPES)[number];
+
+export const MAX_URL_LENGTH = 2048;
+export const MAX_DATA_BYTES = 16_384;
+/** Far deeper than any image's metadata; deeper JSON would overflow the stack when serialised. */
+export const MAX_DATA_DEPTH = 64;
+
+/** An image's data as stored: `url`, usually `type`, and whatever else the client keeps there. */
+export type ImageData = { url: string; type?: ImageType } & Record<string, unknown>;
+
+const TYPES_BY_EXTENSION = new Map<string, ImageType>([
+  ['png', 'image/png'],
+  ['jpg', 'image/jpeg'],
+  ['jpeg', 'image/jpeg'],
+  ['jpe', 'image/jpeg'],
+  ['jfif', 'image/jpeg'],
+  ['gif', 'image/gif'],
+  ['webp', 'image/webp'],
+  ['svg', 'image/svg+xml'],
+  ['avif', 'image/avif'],
+  ['bmp', 'image/bmp'],
+  ['tif', 'image/tiff'],
+  ['tiff', 'image/tiff'],
+]);
+
+const HTTP_URL_PREFIX = /^https?:\/\//i;
+
+function parseHttpUrl(value: string): URL | undefined {
+  if (!HTTP_URL_PREFIX.test(value)) return undefined;
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The image type named by the extension of the URL's last path segment (`.../cat.PNG?s=1` is a PNG). */
+export function inferImageType(url: unknown): ImageType | undefined {
+  const parsed = typeof url === 'string' ? parseHttpUrl(url.trim()) : undefined;
+  const name = parsed?.pathname.split('/').pop() ?? '';
+  const dot = name.lastIndexOf('.');
+  return dot < 0 ? undefined : TYPES_BY_EXTENSION.get(name.slice(dot + 1).toLowerCase());
+}
+
+/** `data` with its `type` inferred from the URL when absent (or null); left out when it cannot be. */
+export function withInferredType<T extends Record<string, unknown>>(data: T): T {
+  if (data.type !== undefined && data.type !== null) return data;
+  const { type: _absent, ...rest } = data;
+  const inferred = inferImageType(data.url);
+  return (inferred === undefined ? rest : { ...rest, type: inferred }) as T;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** PostgreSQL's jsonb refuses `\u0000` and unpaired UTF-16 surrogates in strings and keys. */
+const isStorableText = (text: string) => !text.includes('\u0000') && !LONE_SURROGATE.test(text);
+
+/**
+ * Why `data` cannot be stored, if it cannot: nested too deep, holding text PostgreSQL refuses, or
+ * over the size cap once its type is inferred. Walks without recursion: the depth is checked
+ * before anything serialises the value.
+ */
+export function dataProblem(data: unknown): string | undefined {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value: data, depth: 1 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value, depth } = next;
+    if (typeof value === 'string') {
+      if (!isStorableText(value)) return 'The data may not contain NUL characters or unpaired surrogates.';
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > MAX_DATA_DEPTH) return `The data may not be nested more than ${MAX_DATA_DEPTH} levels deep.`;
+    for (const [key, child] of Object.entries(value)) {
+      if (!isStorableText(key)) return 'The data may not contain NUL characters or unpaired surrogates.';
+      pending.push({ value: child, depth: depth + 1 });
+    }
+  }
+  const stored = data !== null && typeof data === 'object' ? withInferredType(data as Record<string, unknown>) : data;
+  if (Buffer.byteLength(JSON.stringify(stored) ?? '', 'utf8') > MAX_DATA_BYTES) {
+    return `The data may not be greater than ${MAX_DATA_BYTES} bytes of JSON.`;
+  }
+  return undefined;
+}
+
+const URL_MESSAGE = 'The url must be a valid http or https URL.';
+const TYPE_MESSAGE = `The type must be one of: ${IMAGE_TYPES.join(', ')}.`;
+
+/**
+ * An image's `data` as a request gives it (see `imageDataFromBody` for the two body forms): `url`
+ * required, `type` optional and inferred from the URL's extension when absent, anything else kept.
+ * The output is the data to store.
+ */
+export const imageDataSchema = z
+  .looseObject({
+    url: stringField('url')
+      .trim()
+      .min(1, { message: messages.required('url'), abort: true })
+      .max(MAX_URL_LENGTH, messages.maxLength('url', MAX_URL_LENGTH))
+      .regex(HTTP_URL_PREFIX, URL_MESSAGE)
+      .refine((value) => parseHttpUrl(value) !== undefined, URL_MESSAGE)
+      .describe(`An http or https URL of at most ${MAX_URL_LENGTH} characters.`),
+    type: z
+      .enum(IMAGE_TYPES, { error: TYPE_MESSAGE })
+      .nullish()
+      .describe('When absent (or null), inferred from the extension of the URL\'s path, and left out when it cannot be.'),
+  })
+  .refine((data) => dataProblem(data) === undefined, {
+    path: ['data'],
+    when: () => true,
+    error: (issue) => dataProblem(issue.input),
+  })
+  .transform((data) => withInferredType(data) as ImageData)
+  .describe(
+    `Any other keys are kept as given. The whole data is at most ${MAX_DATA_BYTES} bytes of JSON, ` +
+      `nested at most ${MAX_DATA_DEPTH} levels deep.`,
+  );
+
+/**
+ * Both body forms of POST, PUT and PATCH, for the API document: `{ data: {...} }`, or the data
+ * itself at the top level (where `id`, `user_id`, `created_at`, `updated_at` are dropped). A PATCH
+ * body is merged into the stored data, and the result must pass `imageDataSchema`.
+ */
+export const imageBodySchema = z.union([z.object({ data: imageDataSchema }), imageDataSchema]);
+
+/** The image object of every response. */
+export const imageSchema = z.object({
+  id: z.number().int(),
+  user_id: z.number().int(),
+  data: z.looseObject({ url: z.string(), type: z.enum(IMAGE_TYPES).optional() }),
+  created_at: z.string().describe('ISO-8601'),
+  updated_at: z.string().describe('ISO-8601'),
+});
+
+export type ImageView = z.input<typeof imageSchema>;
+
+export function viewImage(image: Image): ImageView {
+  return {
+    id: image.id,
+    user_id: image.user_id,
+    data: image.data,
+    created_at: image.created_at.toISOString(),
+    updated_at: image.updated_at.toISOString(),
+  };
+}
