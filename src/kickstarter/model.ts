@@ -1,0 +1,145 @@
+import type { Knex } from 'knex';
+import { fetchPage, type Page, type PageQuery } from '../http/pagination';
+
+/** The writable fields of a campaign. */
+export interface CampaignFields {
+  campaignName: string;
+  categories: string;
+  description: string | null;
+  monetaryGoal: number;
+  duration: number;
+  country: string;
+}
+
+export interface Campaign extends CampaignFields {
+  id: number;
+  userId: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface CampaignFilters {
+  /** Exact, case-insensitive; empty or absent means no filter. */
+  categories?: string;
+  country?: string;
+  userId?: number;
+}
+
+interface CampaignRow {
+  id: number;
+  user_id: number;
+  campaign_name: string;
+  categories: string;
+  description: string | null;
+  monetary_goal: number;
+  duration: number;
+  country: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const CAMPAIGN_COLUMNS = [
+  'id',
+  'user_id',
+  'campaign_name',
+  'categories',
+  'description',
+  'monetary_goal',
+  'duration',
+  'country',
+  'created_at',
+  'updated_at',
+] as const;
+
+const toCampaign = (row: CampaignRow): Campaign => ({
+  id: row.id,
+  userId: row.user_id,
+  campaignName: row.campaign_name,
+  categories: row.categories,
+  description: row.description,
+  monetaryGoal: row.monetary_goal,
+  duration: row.duration,
+  country: row.country,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+const COLUMN_OF: Record<keyof CampaignFields, string> = {
+  campaignName: 'campaign_name',
+  categories: 'categories',
+  description: 'description',
+  monetaryGoal: 'monetary_goal',
+  duration: 'duration',
+  country: 'country',
+};
+
+/** The columns of the fields that are set (undefined ones are left out). */
+function toColumns(fields: Partial<CampaignFields>): Record<string, unknown> {
+  const columns: Record<string, unknown> = {};
+  for (const [field, column] of Object.entries(COLUMN_OF)) {
+    const value = fields[field as keyof CampaignFields];
+    if (value !== undefined) columns[column] = value;
+  }
+  return columns;
+}
+
+/**
+ * Campaigns in id order. Each filter combination reads one index in id order, so a keyset page
+ * (`after`) costs the same however deep it is: user_id → (user_id, id); categories →
+ * (lower(categories), id); country → (lower(country), id); both → (lower(categories),
+ * lower(country), id); none → the primary key. The comparisons are written as the indexes are.
+ */
+export async function listCampaigns(
+  knex: Knex,
+  filters: CampaignFilters,
+  pageQuery: PageQuery,
+): Promise<Page<Campaign>> {
+  const query = knex('kickstarter').select(CAMPAIGN_COLUMNS);
+  if (filters.userId !== undefined) query.where('user_id', filters.userId);
+  if (filters.categories) query.whereRaw('lower(categories) = lower(?)', [filters.categories]);
+  if (filters.country) query.whereRaw('lower(country) = lower(?)', [filters.country]);
+  const page = await fetchPage<CampaignRow>(query, pageQuery);
+  return { ...page, items: page.items.map(toCampaign) };
+}
+
+/** User `userId`'s campaigns in id order (an unknown user simply has none). */
+export function listUserCampaigns(knex: Knex, userId: number, pageQuery: PageQuery): Promise<Page<Campaign>> {
+  return listCampaigns(knex, { userId }, pageQuery);
+}
+
+export async function findCampaign(knex: Knex, id: number): Promise<Campaign | undefined> {
+  const row: CampaignRow | undefined = await knex('kickstarter').select(CAMPAIGN_COLUMNS).where({ id }).first();
+  return row && toCampaign(row);
+}
+
+/** Who owns campaign `id`, if it exists. */
+export async function findCampaignOwner(knex: Knex, id: number): Promise<number | undefined> {
+  const row: { user_id: number } | undefined = await knex('kickstarter').select('user_id').where({ id }).first();
+  return row?.user_id;
+}
+
+export async function insertCampaign(knex: Knex, userId: number, fields: CampaignFields): Promise<Campaign> {
+  const [row] = await knex('kickstarter')
+    .insert({ ...toColumns(fields), user_id: userId })
+    .returning(CAMPAIGN_COLUMNS);
+  return toCampaign(row as CampaignRow);
+}
+
+/** Sets the given fields of campaign `id` if `userId` owns it; undefined otherwise (unknown or not theirs). */
+export async function updateOwnCampaign(
+  knex: Knex,
+  id: number,
+  userId: number,
+  fields: Partial<CampaignFields>,
+): Promise<Campaign | undefined> {
+  const [row] = await knex('kickstarter')
+    .update({ ...toColumns(fields), updated_at: knex.fn.now() })
+    .where({ id, user_id: userId })
+    .returning(CAMPAIGN_COLUMNS);
+  return row && toCampaign(row as CampaignRow);
+}
+
+/** Deletes campaign `id` if `userId` owns it; whether it did. */
+export async function deleteOwnCampaign(knex: Knex, id: number, userId: number): Promise<boolean> {
+  return (await knex('kickstarter').where({ id, user_id: userId }).del()) > 0;
+}

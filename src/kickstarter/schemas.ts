@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { pageQuerySchema } from '../http/pagination';
+import { isValidId, messages } from '../http/validation';
+import type { Campaign } from './model';
+
+export const MAX_MONETARY_GOAL = 100_000_000;
+export const MAX_DURATION_DAYS = 60;
+export const MAX_DESCRIPTION_LENGTH = 5000;
+
+// Field names are camelCase in JSON; messages name them in words, as Laravel does.
+const hasNoNul = (value: string) => !value.includes('\u0000');
+const noNulMessage = (label: string) => `The ${label.replaceAll('_', ' ')} may not contain NUL characters.`;
+
+/** A required text, 1–`max` characters after trimming; null counts as missing. */
+const requiredText = (label: string, max: number) =>
+  z
+    .string({
+      error: (issue) =>
+        issue.input === undefined || issue.input === null ? messages.required(label) : messages.string(label),
+    })
+    .trim()
+    .min(1, messages.required(label))
+    .max(max, messages.maxLength(label, max))
+    .refine(hasNoNul, noNulMessage(label));
+
+/** A whole number in [min, max], sent as a JSON number or as a string of digits (what HTML forms send). */
+const wholeNumber = (label: string, min: number, max: number, unit = '') => {
+  const message = `The ${label.replaceAll('_', ' ')} must be a whole number${unit} from ${min} to ${max}.`;
+  return z
+    .union(
+      [
+        z.int({ error: message }).min(min, message).max(max, message),
+        z.string({ error: message }).regex(/^\d+$/, message),
+      ],
+      { error: (issue) => (issue.input === undefined ? messages.required(label) : message) },
+    )
+    .transform(Number)
+    .refine((value) => value >= min && value <= max, message)
+    .describe(`A whole number${unit} from ${min} to ${max}, as a JSON number or a string of digits.`);
+};
+
+const description = z
+  .string({ error: messages.string('description') })
+  .max(MAX_DESCRIPTION_LENGTH, messages.maxLength('description', MAX_DESCRIPTION_LENGTH))
+  .refine(hasNoNul, noNulMessage('description'))
+  .nullish()
+  .describe('Optional; null or left out means none.');
+
+/**
+ * A whole campaign, as POST and PUT take it. `id`, `user_id` and the timestamps are not fields:
+ * sent anyway, they are dropped (the owner is always the caller).
+ */
+export const campaignInputSchema = z.object({
+  campaignName: requiredText('campaign_name', 128),
+  categories: requiredText('categories', 64).describe('A category name such as Games.'),
+  description,
+  monetaryGoal: wholeNumber('monetary_goal', 1, MAX_MONETARY_GOAL),
+  duration: wholeNumber('duration', 1, MAX_DURATION_DAYS, ' of days'),
+  country: requiredText('country', 64).describe('A country name such as USA.'),
+});
+
+export type CampaignInput = z.output<typeof campaignInputSchema>;
+
+/** Any subset of the fields, as PATCH takes them; an empty body changes nothing. */
+export const campaignPatchSchema = campaignInputSchema.partial();
+
+export type CampaignPatch = z.output<typeof campaignPatchSchema>;
+
+/** An exact, case-insensitive filter value; empty means no filter. */
+const filterText = (label: string) =>
+  z.string({ error: messages.string(label) }).trim().refine(hasNoNul, noNulMessage(label)).optional();
+
+const USER_ID_MESSAGE = 'The user id must be a positive integer.';
+
+/** `?categories=`, `?country=`, `?user_id=` of the campaign list. */
+export const campaignFiltersSchema = z.object({
+  categories: filterText('categories'),
+  country: filterText('country'),
+  user_id: z
+    .string({ error: USER_ID_MESSAGE })
+    .regex(/^\d+$/, USER_ID_MESSAGE)
+    .transform(Number)
+    .refine(isValidId, USER_ID_MESSAGE)
+    .optional(),
+});
+
+/** The campaign list's query: the filters and the page. */
+export const campaignListQuerySchema = pageQuerySchema.and(campaignFiltersSchema);
+
+/** The campaign object of every response, with the seeds' camelCase names. */
+export const campaignSchema = z.object({
+  id: z.number().int(),
+  user_id: z.number().int(),
+  campaignName: z.string(),
+  categories: z.string(),
+  description: z.string().nullable(),
+  monetaryGoal: z.number().int(),
+  duration: z.number().int().describe('Days.'),
+  country: z.string(),
+  created_at: z.string().describe('ISO-8601'),
+  updated_at: z.string().describe('ISO-8601'),
+});
+
+export type CampaignView = z.input<typeof campaignSchema>;
+
+export function viewCampaign(campaign: Campaign): CampaignView {
+  return {
+    id: campaign.id,
+    user_id: campaign.userId,
+    campaignName: campaign.campaignName,
+    categories: campaign.categories,
+    description: campaign.description,
+    monetaryGoal: campaign.monetaryGoal,
+    duration: campaign.duration,
+    country: campaign.country,
+    created_at: campaign.createdAt.toISOString(),
+    updated_at: campaign.updatedAt.toISOString(),
+  };
+}
