@@ -14,6 +14,7 @@ import { authenticate } from './http/authenticate';
 import { jsonBody } from './http/body';
 import { databaseUnavailable, errorHandler, unknownRoute } from './http/errors';
 import type { RateLimitStores } from './http/rate-limit-stores';
+import { requestLog } from './http/request-log';
 import { imagesRouter } from './images/router';
 import { kickstarterRouter } from './kickstarter/router';
 import type { Logger } from './logger';
@@ -67,6 +68,7 @@ export function createStartingApp(config: Config, logger: Logger): Express {
 export function createApp({ config, logger, db, passwords, tokens, rateLimits }: AppDeps): Express {
   const app = express();
   app.set('trust proxy', config.trustProxyHops);
+  app.use(requestLog(logger));
   commonMiddleware(app, config);
 
   app.get('/health', healthy);

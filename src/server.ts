@@ -51,7 +51,7 @@ async function main() {
   server.listen(config.port, () => logger.info({ port: config.port }, `listening on http://localhost:${config.port}`));
 
   let stopping = false;
-  let started: Bootstrapped | undefined;
+  let started: Bootstrapped | undefined = undefined;
   const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;

@@ -5,7 +5,7 @@ import type { AppDeps } from '../../src/app';
 import { createApp } from '../../src/app';
 import { bootstrap } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import { createTestDatabase, type TestDatabase } from './databases';
 import { assertNoSecrets } from './secrets';
 
@@ -41,10 +41,14 @@ function checkedClient(app: Express): ReturnType<typeof request> {
 }
 
 /** The real app on a database of its own (see databases.ts), configured like a deployment. */
-export async function startTestApp(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  database?: TestDatabase,
+  logger?: Logger,
+): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
   const config = loadConfig({ ...TEST_ENV, ...db.env, ...env });
-  const { deps, close } = await bootstrap(config, createLogger(config.logLevel));
+  const { deps, close } = await bootstrap(config, logger ?? createLogger(config.logLevel));
   const app = createApp(deps);
   return {
     app,
