@@ -1,4 +1,6 @@
 import type { AppDeps } from './app';
+import os from 'node:os';
+import { BcryptPool } from './auth/bcrypt-pool';
 import { createPasswords } from './auth/passwords';
 import { resolveJwtSecret } from './auth/secret';
 import { createTokens } from './auth/tokens';
@@ -23,7 +25,9 @@ export async function bootstrap(config: Config, logger: Logger): Promise<Bootstr
     }
     const secret = await resolveJwtSecret(db.knex, config.jwt.secret, logger);
     const rateLimits = await createRateLimitStores(config.redisUrl, logger);
-    const passwords = createPasswords(config.bcryptRounds);
+    // The cores are shared by every worker process of this instance.
+    const bcryptThreads = Math.max(1, Math.floor(os.availableParallelism() / config.webConcurrency));
+    const passwords = createPasswords(config.bcryptRounds, new BcryptPool(bcryptThreads));
     const tokens = createTokens(secret, config.jwt.expiresInSeconds);
     return {
       deps: { config, logger, db, passwords, tokens, rateLimits },

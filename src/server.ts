@@ -1,31 +1,14 @@
-import dotenv from 'dotenv';
+import cluster from 'node:cluster';
 import http, { type RequestListener } from 'node:http';
+import dotenv from 'dotenv';
 import { createApp, createStartingApp } from './app';
 import { bootstrap, type Bootstrapped } from './bootstrap';
+import { runPrimary } from './cluster';
 import { type Config, ConfigError, loadConfig } from './config';
 import { createLogger, type Logger } from './logger';
+import { retryWithBackoff } from './retry';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
-const FIRST_RETRY_MS = 1_000;
-const MAX_RETRY_MS = 30_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Opens the database, retrying with exponential backoff while it is unreachable, so that the
- * server comes up by itself once the database does. Gives up only when asked to stop.
- */
-async function bootstrapWithRetry(config: Config, logger: Logger, stopping: () => boolean): Promise<Bootstrapped | undefined> {
-  for (let delay = FIRST_RETRY_MS; !stopping(); delay = Math.min(delay * 2, MAX_RETRY_MS)) {
-    try {
-      return await bootstrap(config, logger);
-    } catch (error) {
-      logger.error({ err: error, retryInMs: delay }, 'could not open the database; retrying');
-      await sleep(delay);
-    }
-  }
-  return undefined;
-}
 
 function loadConfigOrExit(): Config {
   try {
@@ -39,16 +22,19 @@ function loadConfigOrExit(): Config {
   }
 }
 
-async function main() {
-  dotenv.config({ quiet: true });
-  const config = loadConfigOrExit();
-  const logger = createLogger(config.logLevel);
-
-  // Listen at once (platforms such as Heroku expect the port bound quickly): until the database
-  // is open, /health says ok and everything else answers 503.
+/**
+ * One server process: opens the database (retrying), serves, drains on SIGTERM/SIGINT.
+ * A single process listens at once (platforms such as Heroku expect the port bound quickly):
+ * until the database is open, /health says ok and everything else answers 503. A cluster worker
+ * listens only once it is ready, so the shared port never hands a client to a worker that is
+ * still starting while another could serve it.
+ */
+async function runServer(config: Config, logger: Logger): Promise<void> {
   let handle: RequestListener = createStartingApp(config, logger);
   const server = http.createServer((req, res) => handle(req, res));
-  server.listen(config.port, () => logger.info({ port: config.port }, `listening on http://localhost:${config.port}`));
+  const listen = () =>
+    server.listen(config.port, () => logger.info({ port: config.port }, `listening on http://localhost:${config.port}`));
+  if (!cluster.isWorker) listen();
 
   let stopping = false;
   let started: Bootstrapped | undefined = undefined;
@@ -61,24 +47,35 @@ async function main() {
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS).unref();
     // Stop accepting, let requests in flight finish, then close the pool and the embedded database.
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
+    if (server.listening) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    }
     await started?.close();
     logger.info('stopped');
   };
   process.once('SIGTERM', (signal) => void shutdown(signal));
   process.once('SIGINT', (signal) => void shutdown(signal));
 
-  started = await bootstrapWithRetry(config, logger, () => stopping);
+  started = await retryWithBackoff(() => bootstrap(config, logger), 'could not open the database', logger, () => stopping);
   if (!started) return;
   if (stopping) {
     await started.close();
     return;
   }
   handle = createApp(started.deps);
+  if (!server.listening) listen();
   logger.info({ database: started.deps.db.kind }, 'API ready');
+}
+
+async function main() {
+  dotenv.config({ quiet: true });
+  const config = loadConfigOrExit();
+  const logger = createLogger(config.logLevel);
+  if (cluster.isPrimary && config.webConcurrency > 1) await runPrimary(config, logger, SHUTDOWN_TIMEOUT_MS);
+  else await runServer(config, logger);
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -45,4 +46,50 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000)
 
 export async function waitUntilListening(server: ServerProcess): Promise<void> {
   await waitFor(async () => (await fetch(`${server.url}/health`)).ok);
+}
+
+export interface PlainResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: unknown;
+}
+
+/**
+ * One request on a connection of its own (no keep-alive), so that node:cluster hands successive
+ * requests to different workers as it would for different clients.
+ */
+export function requestOnce(
+  url: string,
+  options: { method?: string; body?: object; headers?: Record<string, string> } = {},
+): Promise<PlainResponse> {
+  return new Promise((resolve, reject) => {
+    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const req = http.request(
+      url,
+      {
+        method: options.method ?? (payload ? 'POST' : 'GET'),
+        agent: false,
+        headers: { ...(payload ? { 'Content-Type': 'application/json' } : {}), ...options.headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : undefined }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** The pids that logged a request line, from a server's JSON log output. */
+export function pidsThatServed(output: string): Set<number> {
+  const pids = new Set<number>();
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const entry = JSON.parse(line) as { pid?: number; req?: unknown };
+    if (entry.req !== undefined && entry.pid !== undefined) pids.add(entry.pid);
+  }
+  return pids;
 }

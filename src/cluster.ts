@@ -1,0 +1,64 @@
+import cluster, { type Worker } from 'node:cluster';
+import { ClusterMemoryStorePrimary } from '@express-rate-limit/cluster-memory-store';
+import type { Config } from './config';
+import { migrateToLatest, openDb } from './db';
+import type { Logger } from './logger';
+import { retryWithBackoff } from './retry';
+
+/**
+ * WEB_CONCURRENCY > 1: this process forks that many workers, which share the port (node:cluster)
+ * and hold no state of their own; everything shared lives in PostgreSQL, and rate-limit counters
+ * in Redis (REDIS_URL) or, without it, in this primary's memory. Migrations run here, once,
+ * before the workers start; a worker that dies is replaced; SIGTERM drains every worker.
+ */
+export async function runPrimary(config: Config, logger: Logger, shutdownTimeoutMs: number): Promise<void> {
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down the workers');
+    setTimeout(() => {
+      logger.error('workers did not stop in time; exiting');
+      process.exit(1);
+    }, shutdownTimeoutMs + 2_000).unref();
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+
+  if (!config.redisUrl) await new ClusterMemoryStorePrimary().init();
+
+  if (config.migrateOnStart) {
+    const migrated = await retryWithBackoff(
+      async () => {
+        const db = await openDb(config.database, logger);
+        try {
+          return await migrateToLatest(db.knex);
+        } finally {
+          await db.close();
+        }
+      },
+      'could not migrate the database',
+      logger,
+      () => stopping,
+    );
+    if (migrated === undefined) return;
+    if (migrated.length > 0) logger.info({ migrations: migrated }, 'database migrated');
+  }
+
+  const workerEnv = { MIGRATE_ON_START: 'false' };
+  cluster.on('exit', (worker: Worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        logger.info('stopped');
+        process.exit(0);
+      }
+      return;
+    }
+    logger.error({ workerPid: worker.process.pid, code, signal }, 'worker died; starting another');
+    cluster.fork(workerEnv);
+  });
+  for (let i = 0; i < config.webConcurrency; i += 1) cluster.fork(workerEnv);
+  logger.info({ workers: config.webConcurrency }, 'workers started');
+}

@@ -1,0 +1,28 @@
+import type { Logger } from './logger';
+
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `task` until it succeeds, waiting 1 s, 2 s, 4 s … (at most 30 s) between failures, so a
+ * server started before its database comes up by itself once the database does. Gives up
+ * (undefined) only when `stopping` says so.
+ */
+export async function retryWithBackoff<T>(
+  task: () => Promise<T>,
+  failure: string,
+  logger: Logger,
+  stopping: () => boolean,
+): Promise<T | undefined> {
+  for (let delay = FIRST_RETRY_MS; !stopping(); delay = Math.min(delay * 2, MAX_RETRY_MS)) {
+    try {
+      return await task();
+    } catch (error) {
+      logger.error({ err: error, retryInMs: delay }, `${failure}; retrying`);
+      await sleep(delay);
+    }
+  }
+  return undefined;
+}
