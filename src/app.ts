@@ -18,6 +18,8 @@ import { requestLog } from './http/request-log';
 import { imagesRouter } from './images/router';
 import { kickstarterRouter } from './kickstarter/router';
 import type { Logger } from './logger';
+import { serveOpenApiDocument } from './openapi';
+import { swaggerUi } from './openapi/swagger-ui';
 import { createEmailDomainCheck } from './users/email-domains';
 import { usersRouter } from './users/router';
 import { profileSchema } from './users/schemas';
@@ -95,6 +97,8 @@ export function createApp({ config, logger, db, passwords, tokens, rateLimits }:
   app.get('/api', (_req, res) => {
     res.json({ api: 'running' });
   });
+  app.get('/api/openapi.json', serveOpenApiDocument());
+  app.use('/api/docs', swaggerUi('/api/docs', '/api/openapi.json'));
   app.use('/api', authRouter({ auth, registerBody: registerSchema(checkEmailDomain), requireAuth }));
   app.use('/api', usersRouter({ knex: db.knex, users, profileBody: profileSchema(checkEmailDomain), requireAuth }));
   app.use(['/api/images', '/images'], imagesRouter({ knex: db.knex, requireAuth }));

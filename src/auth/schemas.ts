@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { messages, stringField } from '../http/validation';
-import { type EmailDomainCheck, emailField, nameField, usernameField } from '../users/schemas';
+import { type EmailDomainCheck, emailField, nameField, usernameField, userSchema } from '../users/schemas';
 import { BCRYPT_MAX_BYTES } from './passwords';
 
 // A longer password would be silently cut by bcrypt.
@@ -81,3 +81,40 @@ export const deleteAccountSchema = z.object({
 });
 
 export type DeleteAccountInput = z.output<typeof deleteAccountSchema>;
+
+// Responses, for the API document (src/openapi.ts) and the tests that hold the router to it.
+
+/** POST /api/auth/register, /api/register: 201. */
+export const registerResponseSchema = z.object({
+  success: z.literal(true),
+  message: z.literal('User registered successfully'),
+  id: z.number().int(),
+  username: z.string().nullable(),
+  data: userSchema,
+});
+
+/** POST /api/auth/login, /api/login: 200. `token`, `id` and `username` at the top level are what the Kickstarter client reads. */
+export const loginResponseSchema = z.object({
+  success: z.literal(true),
+  message: z
+    .string()
+    .regex(/^Welcome [\s\S]*!$/)
+    .describe('"Welcome <username>!"; the name, else the email, when the user has no username.'),
+  token: z.string().describe('The JWT, as in data.token.'),
+  id: z.number().int(),
+  username: z.string().nullable(),
+  data: z.object({
+    type: z.literal('Bearer'),
+    token: z.string(),
+    expires_in: z.number().int().describe('Seconds until the token expires (JWT_EXPIRES_IN).'),
+    user: userSchema,
+  }),
+});
+
+/** PUT /api/auth/update/:id: 200, with a fresh token (every earlier one stopped working). */
+export const passwordChangedResponseSchema = z.object({
+  success: z.literal(true),
+  message: z.literal('Password changed successfully'),
+  data: userSchema,
+  token: z.string().describe('A fresh JWT: every token issued before the change stopped working.'),
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { messages, stringField } from '../http/validation';
+import { campaignSchema } from '../kickstarter/schemas';
 import type { User } from './model';
 
 const USERNAME_PATTERN = /^[A-Za-z0-9._-]+$/;
@@ -64,3 +65,10 @@ export function viewUser(user: User, viewerId: number): UserView {
     updated_at: user.updated_at.toISOString(),
   };
 }
+
+/** GET /api/users/:id, /api/auth/:id: the user and their first campaigns. */
+export const userWithCampaignsSchema = userSchema.extend({
+  kickstarter: z
+    .array(campaignSchema)
+    .describe("The user's first 100 campaigns in id order; the rest are paged at /api/kickstarter/user/{id}."),
+});

@@ -7,6 +7,7 @@ import { bootstrap } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config';
 import { createLogger, type Logger } from '../../src/logger';
 import { createTestDatabase, type TestDatabase } from './databases';
+import { matchesApiDocument } from './openapi-responses';
 import { assertNoSecrets } from './secrets';
 
 export interface TestApp {
@@ -35,7 +36,7 @@ function checkedClient(app: Express): ReturnType<typeof request> {
   const client = request(app);
   for (const method of METHODS) {
     const send = client[method].bind(client);
-    client[method] = (url: string) => send(url).expect(assertNoSecrets);
+    client[method] = (url: string) => send(url).expect(assertNoSecrets).expect(matchesApiDocument(method, url));
   }
   return client;
 }
