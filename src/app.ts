@@ -18,7 +18,7 @@ import { requestLog } from './http/request-log';
 import { imagesRouter } from './images/router';
 import { kickstarterRouter } from './kickstarter/router';
 import type { Logger } from './logger';
-import { serveOpenApiDocument } from './openapi';
+import { serveOpenApiDocument } from './openapi/document';
 import { swaggerUi } from './openapi/swagger-ui';
 import { createEmailDomainCheck } from './users/email-domains';
 import { usersRouter } from './users/router';

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import request from 'supertest';
 import { createApp } from '../src/app';
-import { buildOpenApiDocument, HTTP_METHODS, type OpenApiDocument, openApiDocument, type ParameterObject, type Reference } from '../src/openapi';
+import { buildOpenApiDocument, HTTP_METHODS, type OpenApiDocument, openApiDocument, type ParameterObject, type Reference } from '../src/openapi/document';
 import { startTestApp, type TestApp } from './helpers/app';
 import { COMPONENTS_ID, createAjv, createResponseChecker, responsesValidated } from './helpers/openapi-responses';
 import { appRoutes, compareRoutes, documentedRoutes, UNDOCUMENTED_ROUTES } from './helpers/openapi-routes';

@@ -8,7 +8,7 @@ import {
   openApiDocument,
   type Reference,
   type ResponseObject,
-} from '../../src/openapi';
+} from '../../src/openapi/document';
 import { canonicalPath, UNDOCUMENTED_ROUTES } from './openapi-routes';
 
 /**

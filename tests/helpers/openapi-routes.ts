@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { HTTP_METHODS, type OpenApiDocument } from '../../src/openapi';
+import { HTTP_METHODS, type OpenApiDocument } from '../../src/openapi/document';
 
 /**
  * Route parity between the Express app and the OpenAPI document, both as "METHOD /path/{param}"

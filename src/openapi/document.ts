@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import packageJson from '../package.json';
+import packageJson from '../../package.json';
 import {
   changePasswordSchema,
   deleteAccountSchema,
@@ -9,15 +9,15 @@ import {
   passwordChangedResponseSchema,
   registerResponseSchema,
   registerSchema,
-} from './auth/schemas';
-import { pageQuerySchema } from './http/pagination';
-import { IMAGE_TYPES, imageBodySchema, imageDataSchema, imageSchema, MAX_DATA_BYTES } from './images/schemas';
+} from '../auth/schemas';
+import { pageQuerySchema } from '../http/pagination';
+import { IMAGE_TYPES, imageBodySchema, imageDataSchema, imageSchema, MAX_DATA_BYTES } from '../images/schemas';
 import {
   campaignFiltersSchema,
   campaignInputSchema,
   campaignPatchSchema,
   campaignSchema,
-} from './kickstarter/schemas';
+} from '../kickstarter/schemas';
 import {
   apiStatusSchema,
   errorSchema,
@@ -28,8 +28,8 @@ import {
   readySchema,
   serverErrorSchema,
   validationErrorSchema,
-} from './openapi/schemas';
-import { profileSchema, userSchema, userWithCampaignsSchema } from './users/schemas';
+} from './schemas';
+import { profileSchema, userSchema, userWithCampaignsSchema } from '../users/schemas';
 
 /**
  * The OpenAPI 3.1 document of the API, built from the zod schemas that validate requests (as
