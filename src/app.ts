@@ -70,6 +70,8 @@ export function createStartingApp(config: Config, logger: Logger): Express {
 export function createApp({ config, logger, db, passwords, tokens, rateLimits }: AppDeps): Express {
   const app = express();
   app.set('trust proxy', config.trustProxyHops);
+  // No ETag: hashing every JSON body cost more than conditional GETs save on lists that change.
+  app.set('etag', false);
   app.use(requestLog(logger));
   commonMiddleware(app, config);
 
@@ -99,10 +101,11 @@ export function createApp({ config, logger, db, passwords, tokens, rateLimits }:
   });
   app.get('/api/openapi.json', serveOpenApiDocument());
   app.use('/api/docs', swaggerUi('/api/docs', '/api/openapi.json'));
-  app.use('/api', authRouter({ auth, registerBody: registerSchema(checkEmailDomain), requireAuth }));
-  app.use('/api', usersRouter({ knex: db.knex, users, profileBody: profileSchema(checkEmailDomain), requireAuth }));
+  // The busiest lists first: Express tries mounts in order.
   app.use(['/api/images', '/images'], imagesRouter({ knex: db.knex, requireAuth }));
   app.use('/api/kickstarter', kickstarterRouter({ knex: db.knex, requireAuth }));
+  app.use('/api', authRouter({ auth, registerBody: registerSchema(checkEmailDomain), requireAuth }));
+  app.use('/api', usersRouter({ knex: db.knex, users, profileBody: profileSchema(checkEmailDomain), requireAuth }));
 
   app.use(unknownRoute);
   app.use(errorHandler(logger));

@@ -17,6 +17,13 @@ const REDACTED_PATHS = [
   'req.headers.cookie',
 ];
 
-export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
+/**
+ * JSON lines to `destination`, by default stdout written asynchronously: a synchronous write per
+ * request line was a tenth of a list request's CPU. pino flushes what is pending when the process exits.
+ */
+export function createLogger(
+  level: LogLevel,
+  destination: pino.DestinationStream = pino.destination({ dest: 1, sync: false }),
+): Logger {
   return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
 }

@@ -21,7 +21,6 @@ export interface NewUser {
 export type UniqueField = 'username' | 'email';
 
 const USER_COLUMNS = ['id', 'username', 'name', 'email', 'created_at', 'updated_at'] as const;
-const qualified = (table: string) => USER_COLUMNS.map((column) => `${table}.${column}`);
 
 /** Which unique index guards which field, to report a lost race as "already taken". */
 export const UNIQUE_INDEX_FIELDS: Record<string, UniqueField> = {
@@ -133,16 +132,17 @@ export interface TokenHolder {
  * The user a token names and whether that very token was logged out: one indexed query per
  * authenticated request.
  */
+// Fixed SQL: this runs on every authenticated request, so it skips knex's query builder.
+const TOKEN_HOLDER_SQL = `
+  select u.id, u.username, u.name, u.email, u.created_at, u.updated_at, u.token_version,
+         exists (select 1 from revoked_tokens r where r.jti = ?) as revoked
+  from users u
+  where u.id = ?`;
+
 export async function findTokenHolder(knex: Knex, userId: number, jti: string): Promise<TokenHolder | undefined> {
-  const row = await knex('users as u')
-    .select([
-      ...qualified('u'),
-      'u.token_version',
-      knex.raw('exists (select 1 from revoked_tokens r where r.jti = ?) as revoked', [jti]),
-    ])
-    .where('u.id', userId)
-    .first();
+  const { rows } = (await knex.raw(TOKEN_HOLDER_SQL, [jti, userId])) as { rows: Array<User & { token_version: number; revoked: boolean }> };
+  const row = rows[0];
   if (!row) return undefined;
   const { token_version: tokenVersion, revoked, ...user } = row;
-  return { user: user as User, tokenVersion, revoked };
+  return { user, tokenVersion, revoked };
 }
