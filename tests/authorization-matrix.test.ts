@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { startTestApp, type TestApp } from './helpers/app';
-import { PASSWORD, registerAndLogin, type RegisteredUser } from './helpers/users';
+import { PASSWORD, registerAndLogin, type RegisteredUser, storedJwtSecret } from './helpers/users';
 
 /**
  * Every route that acts for a user × every kind of caller → the contract's status. Each cell
@@ -12,7 +12,7 @@ let t: TestApp;
 let secret: string;
 beforeAll(async () => {
   t = await startTestApp();
-  secret = (await t.knex('app_settings').where({ key: 'jwt_secret' }).first()).value;
+  secret = await storedJwtSecret(t);
 });
 afterAll(() => t.close());
 

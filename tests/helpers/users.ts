@@ -20,3 +20,8 @@ export async function registerAndLogin(testApp: TestApp, fields: Record<string, 
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
   return { id: registered.body.id, username, password, token: login.body.token };
 }
+
+/** The JWT signing key the app generated into its database (no JWT_SECRET in tests), to forge tokens with. */
+export async function storedJwtSecret(testApp: TestApp): Promise<string> {
+  return (await testApp.knex('app_settings').where({ key: 'jwt_secret' }).first()).value;
+}

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { registerAndLogin } from '../helpers/users';
+import { registerAndLogin, storedJwtSecret } from '../helpers/users';
 
 let t: TestApp;
 let secret: string;
 beforeAll(async () => {
   t = await startTestApp();
-  secret = (await t.knex('app_settings').where({ key: 'jwt_secret' }).first()).value;
+  secret = await storedJwtSecret(t);
 });
 afterAll(() => t.close());
 
