@@ -14,6 +14,7 @@ import { authenticate } from './http/authenticate';
 import { jsonBody } from './http/body';
 import { databaseUnavailable, errorHandler, unknownRoute } from './http/errors';
 import type { RateLimitStores } from './http/rate-limit-stores';
+import { writeJsonDirectly } from './http/json-response';
 import { requestLog } from './http/request-log';
 import { imagesRouter } from './images/router';
 import { kickstarterRouter } from './kickstarter/router';
@@ -72,6 +73,7 @@ export function createApp({ config, logger, db, passwords, tokens, rateLimits }:
   app.set('trust proxy', config.trustProxyHops);
   // No ETag: hashing every JSON body cost more than conditional GETs save on lists that change.
   app.set('etag', false);
+  writeJsonDirectly(app);
   app.use(requestLog(logger));
   commonMiddleware(app, config);
 
