@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { loadConfig } from './src/config';
+import { isoTimestampSettings } from './src/timestamps';
 
 /**
  * Knex settings shared by the server, `npm run migrate`/`npm run seed` and the knex CLI.
@@ -48,7 +49,13 @@ const QUERY_TIMEOUT_MS = 10_000;
 export function knexConfig(connection: Knex.PgConnectionConfig, pool: Knex.PoolConfig): Knex.Config {
   return {
     client: 'pg',
-    connection: { connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS, keepAlive: true, ...connection },
+    connection: {
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+      keepAlive: true,
+      ...isoTimestampSettings,
+      ...connection,
+    },
     pool,
     acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
     migrations: migrationsConfig,

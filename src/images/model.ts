@@ -2,12 +2,14 @@ import type { Knex } from 'knex';
 import { fetchPage, type Page, type PageQuery } from '../http/pagination';
 import type { ImageData } from './schemas';
 
+/** An image as the API shows it. */
 export interface Image {
   id: number;
   user_id: number;
   data: ImageData;
-  created_at: Date;
-  updated_at: Date;
+  /** ISO-8601 (src/timestamps.ts). */
+  created_at: string;
+  updated_at: string;
 }
 
 const IMAGE_COLUMNS = ['id', 'user_id', 'data', 'created_at', 'updated_at'] as const;

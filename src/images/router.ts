@@ -3,7 +3,6 @@ import type { Knex } from 'knex';
 import { caller } from '../http/authenticate';
 import { pageQuerySchema, setNextLink } from '../http/pagination';
 import { parseId, validate } from '../http/validation';
-import { viewImage } from './schemas';
 import { createImageService } from './service';
 
 /** The caller's private images; one router for both mounts, `/api/images` and `/images`. */
@@ -14,23 +13,23 @@ export function imagesRouter({ knex, requireAuth }: { knex: Knex; requireAuth: R
   router.get('/', requireAuth, async (req, res) => {
     const page = await images.list(caller(req).user.id, await validate(pageQuerySchema, req.query));
     setNextLink(req, res, page.next);
-    res.json(page.items.map(viewImage));
+    res.json(page.items);
   });
 
   router.post('/', requireAuth, async (req, res) => {
-    res.status(201).json(viewImage(await images.create(caller(req).user.id, req.body)));
+    res.status(201).json(await images.create(caller(req).user.id, req.body));
   });
 
   router.get('/:id', requireAuth, async (req, res) => {
-    res.json(viewImage(await images.get(caller(req).user.id, parseId(req.params.id))));
+    res.json(await images.get(caller(req).user.id, parseId(req.params.id)));
   });
 
   router.put('/:id', requireAuth, async (req, res) => {
-    res.json(viewImage(await images.replace(caller(req).user.id, parseId(req.params.id), req.body)));
+    res.json(await images.replace(caller(req).user.id, parseId(req.params.id), req.body));
   });
 
   router.patch('/:id', requireAuth, async (req, res) => {
-    res.json(viewImage(await images.patch(caller(req).user.id, parseId(req.params.id), req.body)));
+    res.json(await images.patch(caller(req).user.id, parseId(req.params.id), req.body));
   });
 
   router.delete('/:id', requireAuth, async (req, res) => {

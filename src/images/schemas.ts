@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { messages, stringField } from '../http/validation';
-import type { Image } from './model';
 
 export const IMAGE_TYPES = [
   'image/png',
@@ -145,15 +144,3 @@ export const imageSchema = z.object({
   created_at: z.string().describe('ISO-8601'),
   updated_at: z.string().describe('ISO-8601'),
 });
-
-export type ImageView = z.input<typeof imageSchema>;
-
-export function viewImage(image: Image): ImageView {
-  return {
-    id: image.id,
-    user_id: image.user_id,
-    data: image.data,
-    created_at: image.created_at.toISOString(),
-    updated_at: image.updated_at.toISOString(),
-  };
-}

@@ -11,11 +11,13 @@ export interface CampaignFields {
   country: string;
 }
 
+/** A campaign as the API shows it: the seeds' camelCase names over snake_case columns. */
 export interface Campaign extends CampaignFields {
   id: number;
-  userId: number;
-  createdAt: Date;
-  updatedAt: Date;
+  user_id: number;
+  /** ISO-8601 (src/timestamps.ts). */
+  created_at: string;
+  updated_at: string;
 }
 
 export interface CampaignFilters {
@@ -25,44 +27,19 @@ export interface CampaignFilters {
   userId?: number;
 }
 
-interface CampaignRow {
-  id: number;
-  user_id: number;
-  campaign_name: string;
-  categories: string;
-  description: string | null;
-  monetary_goal: number;
-  duration: number;
-  country: string;
-  created_at: Date;
-  updated_at: Date;
-}
-
+// Rows come out of PostgreSQL already in the API's shape: nothing to map per row.
 const CAMPAIGN_COLUMNS = [
   'id',
   'user_id',
-  'campaign_name',
+  'campaign_name as campaignName',
   'categories',
   'description',
-  'monetary_goal',
+  'monetary_goal as monetaryGoal',
   'duration',
   'country',
   'created_at',
   'updated_at',
 ] as const;
-
-const toCampaign = (row: CampaignRow): Campaign => ({
-  id: row.id,
-  userId: row.user_id,
-  campaignName: row.campaign_name,
-  categories: row.categories,
-  description: row.description,
-  monetaryGoal: row.monetary_goal,
-  duration: row.duration,
-  country: row.country,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
 
 const COLUMN_OF: Record<keyof CampaignFields, string> = {
   campaignName: 'campaign_name',
@@ -89,7 +66,7 @@ function toColumns(fields: Partial<CampaignFields>): Record<string, unknown> {
  * (lower(categories), id); country → (lower(country), id); both → (lower(categories),
  * lower(country), id); none → the primary key. The comparisons are written as the indexes are.
  */
-export async function listCampaigns(
+export function listCampaigns(
   knex: Knex,
   filters: CampaignFilters,
   pageQuery: PageQuery,
@@ -98,8 +75,7 @@ export async function listCampaigns(
   if (filters.userId !== undefined) query.where('user_id', filters.userId);
   if (filters.categories) query.whereRaw('lower(categories) = lower(?)', [filters.categories]);
   if (filters.country) query.whereRaw('lower(country) = lower(?)', [filters.country]);
-  const page = await fetchPage<CampaignRow>(query, pageQuery);
-  return { ...page, items: page.items.map(toCampaign) };
+  return fetchPage<Campaign>(query, pageQuery);
 }
 
 /** User `userId`'s campaigns in id order (an unknown user simply has none). */
@@ -108,8 +84,7 @@ export function listUserCampaigns(knex: Knex, userId: number, pageQuery: PageQue
 }
 
 export async function findCampaign(knex: Knex, id: number): Promise<Campaign | undefined> {
-  const row: CampaignRow | undefined = await knex('kickstarter').select(CAMPAIGN_COLUMNS).where({ id }).first();
-  return row && toCampaign(row);
+  return knex('kickstarter').select(CAMPAIGN_COLUMNS).where({ id }).first();
 }
 
 /** Who owns campaign `id`, if it exists. */
@@ -122,7 +97,7 @@ export async function insertCampaign(knex: Knex, userId: number, fields: Campaig
   const [row] = await knex('kickstarter')
     .insert({ ...toColumns(fields), user_id: userId })
     .returning(CAMPAIGN_COLUMNS);
-  return toCampaign(row as CampaignRow);
+  return row as Campaign;
 }
 
 /** Sets the given fields of campaign `id` if `userId` owns it; undefined otherwise (unknown or not theirs). */
@@ -136,7 +111,7 @@ export async function updateOwnCampaign(
     .update({ ...toColumns(fields), updated_at: knex.fn.now() })
     .where({ id, user_id: userId })
     .returning(CAMPAIGN_COLUMNS);
-  return row && toCampaign(row as CampaignRow);
+  return row as Campaign | undefined;
 }
 
 /** Deletes campaign `id` if `userId` owns it; whether it did. */

@@ -4,12 +4,12 @@ import { caller } from '../http/authenticate';
 import { type Page, pageQuerySchema, setNextLink } from '../http/pagination';
 import { parseId, validate } from '../http/validation';
 import type { Campaign } from './model';
-import { campaignListQuerySchema, viewCampaign } from './schemas';
+import { campaignListQuerySchema } from './schemas';
 import { createCampaignService } from './service';
 
 function sendPage(req: Request, res: Response, page: Page<Campaign>): void {
   setNextLink(req, res, page.next);
-  res.json(page.items.map(viewCampaign));
+  res.json(page.items);
 }
 
 /**
@@ -32,23 +32,23 @@ export function kickstarterRouter({ knex, requireAuth }: { knex: Knex; requireAu
 
   router.post('/user/:id', requireAuth, async (req, res) => {
     const campaign = await campaigns.create(caller(req).user.id, req.body, parseId(req.params.id));
-    res.status(201).json(viewCampaign(campaign));
+    res.status(201).json(campaign);
   });
 
   router.post('/', requireAuth, async (req, res) => {
-    res.status(201).json(viewCampaign(await campaigns.create(caller(req).user.id, req.body)));
+    res.status(201).json(await campaigns.create(caller(req).user.id, req.body));
   });
 
   router.get('/:id', async (req, res) => {
-    res.json(viewCampaign(await campaigns.get(parseId(req.params.id))));
+    res.json(await campaigns.get(parseId(req.params.id)));
   });
 
   router.put('/:id', requireAuth, async (req, res) => {
-    res.json(viewCampaign(await campaigns.replace(caller(req).user.id, parseId(req.params.id), req.body)));
+    res.json(await campaigns.replace(caller(req).user.id, parseId(req.params.id), req.body));
   });
 
   router.patch('/:id', requireAuth, async (req, res) => {
-    res.json(viewCampaign(await campaigns.patch(caller(req).user.id, parseId(req.params.id), req.body)));
+    res.json(await campaigns.patch(caller(req).user.id, parseId(req.params.id), req.body));
   });
 
   router.delete('/:id', requireAuth, async (req, res) => {

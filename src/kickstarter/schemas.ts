@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { pageQuerySchema } from '../http/pagination';
 import { isValidId, messages } from '../http/validation';
-import type { Campaign } from './model';
 
 export const MAX_MONETARY_GOAL = 100_000_000;
 export const MAX_DURATION_DAYS = 60;
@@ -100,20 +99,3 @@ export const campaignSchema = z.object({
   created_at: z.string().describe('ISO-8601'),
   updated_at: z.string().describe('ISO-8601'),
 });
-
-export type CampaignView = z.input<typeof campaignSchema>;
-
-export function viewCampaign(campaign: Campaign): CampaignView {
-  return {
-    id: campaign.id,
-    user_id: campaign.userId,
-    campaignName: campaign.campaignName,
-    categories: campaign.categories,
-    description: campaign.description,
-    monetaryGoal: campaign.monetaryGoal,
-    duration: campaign.duration,
-    country: campaign.country,
-    created_at: campaign.createdAt.toISOString(),
-    updated_at: campaign.updatedAt.toISOString(),
-  };
-}

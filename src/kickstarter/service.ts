@@ -86,7 +86,7 @@ export function createCampaignService(knex: Knex) {
       if (Object.values(input).every((value) => value === undefined)) {
         const campaign = await findCampaign(knex, id);
         if (!campaign) throw notFound();
-        if (campaign.userId !== userId) throw forbidden(NOT_YOUR_CAMPAIGN);
+        if (campaign.user_id !== userId) throw forbidden(NOT_YOUR_CAMPAIGN);
         return campaign;
       }
       return updateOwn(id, userId, input);

@@ -7,8 +7,9 @@ export interface User {
   username: string | null;
   name: string | null;
   email: string | null;
-  created_at: Date;
-  updated_at: Date;
+  /** ISO-8601 (src/timestamps.ts). */
+  created_at: string;
+  updated_at: string;
 }
 
 export interface NewUser {

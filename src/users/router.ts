@@ -5,7 +5,6 @@ import { notFound } from '../http/errors';
 import { pageQuerySchema, setNextLink } from '../http/pagination';
 import { parseId, validate } from '../http/validation';
 import { listUserCampaigns } from '../kickstarter/model';
-import { viewCampaign } from '../kickstarter/schemas';
 import { findUserById, listUsers } from './model';
 import { type profileSchema, viewUser } from './schemas';
 import type { UsersService } from './service';
@@ -45,7 +44,7 @@ export function usersRouter({ knex, users, profileBody, requireAuth }: UsersRout
     const user = await findUserById(knex, parseId(req.params.id));
     if (!user) throw notFound();
     const campaigns = await listUserCampaigns(knex, user.id, { limit: PROFILE_CAMPAIGNS });
-    res.json({ ...viewUser(user, caller(req).user.id), kickstarter: campaigns.items.map(viewCampaign) });
+    res.json({ ...viewUser(user, caller(req).user.id), kickstarter: campaigns.items });
   });
 
   return router;

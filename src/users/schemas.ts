@@ -61,8 +61,8 @@ export function viewUser(user: User, viewerId: number): UserView {
     username: user.username,
     name: user.name,
     email: user.id === viewerId ? user.email : null,
-    created_at: user.created_at.toISOString(),
-    updated_at: user.updated_at.toISOString(),
+    created_at: user.created_at,
+    updated_at: user.updated_at,
   };
 }
 
