@@ -22,9 +22,11 @@ export async function insertImage(knex: Knex, userId: number, data: ImageData): 
   return row as Image;
 }
 
+const LIST_IMAGES = `select ${IMAGE_COLUMNS.join(', ')} from images`;
+
 /** The owner's images in id order, from the `(user_id, id)` index. */
 export function listImages(knex: Knex, userId: number, pageQuery: PageQuery): Promise<Page<Image>> {
-  return fetchPage<Image>(knex('images').select(IMAGE_COLUMNS).where({ user_id: userId }), pageQuery);
+  return fetchPage<Image>(knex, { select: LIST_IMAGES, where: ['user_id = $1'], bindings: [userId] }, pageQuery);
 }
 
 /** Image `id` if `userId` owns it: someone else's image is as absent as an unknown one. */

@@ -2,7 +2,7 @@ import { type RequestHandler, Router } from 'express';
 import type { Knex } from 'knex';
 import { caller } from '../http/authenticate';
 import { pageQuerySchema, setNextLink } from '../http/pagination';
-import { parseId, validate } from '../http/validation';
+import { parseId, validateQuery } from '../http/validation';
 import { createImageService } from './service';
 
 /** The caller's private images; one router for both mounts, `/api/images` and `/images`. */
@@ -11,7 +11,7 @@ export function imagesRouter({ knex, requireAuth }: { knex: Knex; requireAuth: R
   const router = Router();
 
   router.get('/', requireAuth, async (req, res) => {
-    const page = await images.list(caller(req).user.id, await validate(pageQuerySchema, req.query));
+    const page = await images.list(caller(req).user.id, validateQuery(pageQuerySchema, req.query));
     setNextLink(req, res, page.next);
     res.json(page.items);
   });

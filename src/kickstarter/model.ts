@@ -41,6 +41,9 @@ const CAMPAIGN_COLUMNS = [
   'updated_at',
 ] as const;
 
+// The same columns as SQL text, for the list's fixed query (camelCase aliases need quotes).
+const LIST_CAMPAIGNS = `select ${CAMPAIGN_COLUMNS.map((column) => column.replace(/ as (\w+)$/, ' as "$1"')).join(', ')} from kickstarter`;
+
 const COLUMN_OF: Record<keyof CampaignFields, string> = {
   campaignName: 'campaign_name',
   categories: 'categories',
@@ -71,11 +74,13 @@ export function listCampaigns(
   filters: CampaignFilters,
   pageQuery: PageQuery,
 ): Promise<Page<Campaign>> {
-  const query = knex('kickstarter').select(CAMPAIGN_COLUMNS);
-  if (filters.userId !== undefined) query.where('user_id', filters.userId);
-  if (filters.categories) query.whereRaw('lower(categories) = lower(?)', [filters.categories]);
-  if (filters.country) query.whereRaw('lower(country) = lower(?)', [filters.country]);
-  return fetchPage<Campaign>(query, pageQuery);
+  const where: string[] = [];
+  const bindings: unknown[] = [];
+  const placeholder = (value: unknown) => `$${bindings.push(value)}`;
+  if (filters.userId !== undefined) where.push(`user_id = ${placeholder(filters.userId)}`);
+  if (filters.categories) where.push(`lower(categories) = lower(${placeholder(filters.categories)})`);
+  if (filters.country) where.push(`lower(country) = lower(${placeholder(filters.country)})`);
+  return fetchPage<Campaign>(knex, { select: LIST_CAMPAIGNS, where, bindings }, pageQuery);
 }
 
 /** User `userId`'s campaigns in id order (an unknown user simply has none). */

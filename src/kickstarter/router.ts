@@ -2,7 +2,7 @@ import { type Request, type RequestHandler, type Response, Router } from 'expres
 import type { Knex } from 'knex';
 import { caller } from '../http/authenticate';
 import { type Page, pageQuerySchema, setNextLink } from '../http/pagination';
-import { parseId, validate } from '../http/validation';
+import { parseId, validateQuery } from '../http/validation';
 import type { Campaign } from './model';
 import { campaignListQuerySchema } from './schemas';
 import { createCampaignService } from './service';
@@ -21,13 +21,13 @@ export function kickstarterRouter({ knex, requireAuth }: { knex: Knex; requireAu
   const router = Router();
 
   router.get(['/', '/all'], async (req, res) => {
-    const { categories, country, user_id: userId, ...pageQuery } = await validate(campaignListQuerySchema, req.query);
+    const { categories, country, user_id: userId, ...pageQuery } = validateQuery(campaignListQuerySchema, req.query);
     sendPage(req, res, await campaigns.list({ categories, country, userId }, pageQuery));
   });
 
   router.get('/user/:id', async (req, res) => {
     const userId = parseId(req.params.id);
-    sendPage(req, res, await campaigns.listForUser(userId, await validate(pageQuerySchema, req.query)));
+    sendPage(req, res, await campaigns.listForUser(userId, validateQuery(pageQuerySchema, req.query)));
   });
 
   router.post('/user/:id', requireAuth, async (req, res) => {

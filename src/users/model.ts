@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { queryRows } from '../db';
 import { fetchPage, type Page, type PageQuery } from '../http/pagination';
 
 /** A user as the application sees it: never with the password hash. */
@@ -41,7 +42,7 @@ export async function findUserById(knex: Knex, id: number): Promise<User | undef
 }
 
 export function listUsers(knex: Knex, pageQuery: PageQuery): Promise<Page<User>> {
-  return fetchPage<User>(knex('users').select(USER_COLUMNS), pageQuery);
+  return fetchPage<User>(knex, { select: `select ${USER_COLUMNS.join(', ')} from users` }, pageQuery);
 }
 
 export interface ProfileChanges {
@@ -133,16 +134,15 @@ export interface TokenHolder {
  * The user a token names and whether that very token was logged out: one indexed query per
  * authenticated request.
  */
-// Fixed SQL: this runs on every authenticated request, so it skips knex's query builder.
+// A prepared statement (`queryRows`): this runs on every authenticated request.
 const TOKEN_HOLDER_SQL = `
   select u.id, u.username, u.name, u.email, u.created_at, u.updated_at, u.token_version,
-         exists (select 1 from revoked_tokens r where r.jti = ?) as revoked
+         exists (select 1 from revoked_tokens r where r.jti = $1) as revoked
   from users u
-  where u.id = ?`;
+  where u.id = $2`;
 
 export async function findTokenHolder(knex: Knex, userId: number, jti: string): Promise<TokenHolder | undefined> {
-  const { rows } = (await knex.raw(TOKEN_HOLDER_SQL, [jti, userId])) as { rows: Array<User & { token_version: number; revoked: boolean }> };
-  const row = rows[0];
+  const [row] = await queryRows<User & { token_version: number; revoked: boolean }>(knex, TOKEN_HOLDER_SQL, [jti, userId]);
   if (!row) return undefined;
   const { token_version: tokenVersion, revoked, ...user } = row;
   return { user, tokenVersion, revoked };

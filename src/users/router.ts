@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { caller } from '../http/authenticate';
 import { notFound } from '../http/errors';
 import { pageQuerySchema, setNextLink } from '../http/pagination';
-import { parseId, validate } from '../http/validation';
+import { parseId, validate, validateQuery } from '../http/validation';
 import { listUserCampaigns } from '../kickstarter/model';
 import { findUserById, listUsers } from './model';
 import { type profileSchema, viewUser } from './schemas';
@@ -23,7 +23,7 @@ export function usersRouter({ knex, users, profileBody, requireAuth }: UsersRout
   const router = Router();
 
   router.get(['/auth', '/users'], requireAuth, async (req, res) => {
-    const page = await listUsers(knex, await validate(pageQuerySchema, req.query));
+    const page = await listUsers(knex, validateQuery(pageQuerySchema, req.query));
     const viewerId = caller(req).user.id;
     setNextLink(req, res, page.next);
     res.json(page.items.map((user) => viewUser(user, viewerId)));

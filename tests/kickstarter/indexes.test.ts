@@ -38,7 +38,7 @@ afterAll(() => t.close());
 async function planOf(path: string): Promise<string> {
   const queries: Array<{ sql: string; bindings: readonly unknown[] }> = [];
   const record = (query: { sql: string; bindings?: readonly unknown[] }) => {
-    if (/from "kickstarter"/.test(query.sql)) queries.push({ sql: query.sql, bindings: query.bindings ?? [] });
+    if (/from "?kickstarter"?/.test(query.sql)) queries.push({ sql: query.sql, bindings: query.bindings ?? [] });
   };
   t.knex.on('query', record);
   try {
