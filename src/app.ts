@@ -98,14 +98,14 @@ export function createApp({ config, logger, db, passwords, tokens, rateLimits }:
   const auth = createAuthService({ knex: db.knex, passwords, tokens, users, throttle });
   const checkEmailDomain = config.emailCheckDns ? createEmailDomainCheck() : undefined;
 
+  // The busiest lists first: Express tries every mount in order until one answers.
+  app.use('/api/kickstarter', kickstarterRouter({ knex: db.knex, requireAuth }));
+  app.use(['/api/images', '/images'], imagesRouter({ knex: db.knex, requireAuth }));
   app.get('/api', (_req, res) => {
     res.json({ api: 'running' });
   });
   app.get('/api/openapi.json', serveOpenApiDocument());
   app.use('/api/docs', swaggerUi('/api/docs', '/api/openapi.json'));
-  // The busiest lists first: Express tries mounts in order.
-  app.use(['/api/images', '/images'], imagesRouter({ knex: db.knex, requireAuth }));
-  app.use('/api/kickstarter', kickstarterRouter({ knex: db.knex, requireAuth }));
   app.use('/api', authRouter({ auth, registerBody: registerSchema(checkEmailDomain), requireAuth }));
   app.use('/api', usersRouter({ knex: db.knex, users, profileBody: profileSchema(checkEmailDomain), requireAuth }));
 

@@ -72,15 +72,30 @@ export async function fetchPage<T extends { id: number }>(
   return { items, next: page !== undefined ? { page: page + 1 } : { after: items[items.length - 1]!.id } };
 }
 
-/** Sets `Link: <…>; rel="next"` to this request's URL with the next page's query. */
+const PAGING_KEYS = new Set(['page', 'after']);
+
+/** The name of a `key=value` pair of a query string, decoded as the query parser decodes it. */
+function keyOf(pair: string): string {
+  const key = pair.split('=', 1)[0]!;
+  if (!/[%+]/.test(key)) return key;
+  try {
+    return decodeURIComponent(key.replaceAll('+', ' '));
+  } catch {
+    return key;
+  }
+}
+
+/**
+ * Sets `Link: <…>; rel="next"` to this request's URL with the next page's query: every other
+ * parameter (the filters, `limit`) kept as the client wrote it.
+ */
 export function setNextLink(req: Request, res: Response, next: Page<unknown>['next']): void {
   if (!next) return;
   const url = req.originalUrl;
   const queryStart = url.indexOf('?');
-  const params = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
-  params.delete('page');
-  params.delete('after');
-  for (const [key, value] of Object.entries(next)) params.set(key, String(value));
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
-  res.setHeader('Link', `<${req.protocol}://${req.get('host') ?? 'localhost'}${path}?${params.toString()}>; rel="next"`);
+  const pairs = queryStart === -1 ? [] : url.slice(queryStart + 1).split('&');
+  const kept = pairs.filter((pair) => pair !== '' && !PAGING_KEYS.has(keyOf(pair)));
+  for (const [key, value] of Object.entries(next)) kept.push(`${key}=${value}`);
+  res.setHeader('Link', `<${req.protocol}://${req.get('host') ?? 'localhost'}${path}?${kept.join('&')}>; rel="next"`);
 }

@@ -16,6 +16,9 @@ const levelOf = (status: number) => (status >= 500 ? 'error' : status >= 400 ? '
  * largest cost of a list request after the database (measured with `npm run bench`).
  */
 export function requestLog(logger: Logger): RequestHandler {
+  // These lines hold only the fields below, none of them secret: they skip the redaction pass that
+  // every other log line gets, which cost more than writing the line.
+  const lines = logger.child({}, { redact: [] });
   return (req, res, next) => {
     const started = performance.now();
     const given = req.headers['x-request-id'];
@@ -31,8 +34,8 @@ export function requestLog(logger: Logger): RequestHandler {
       // A client that hangs up before the answer is complete is logged as such, at warn.
       const status = res.statusCode;
       const level = aborted ? 'warn' : levelOf(status);
-      if (!logger.isLevelEnabled(level)) return;
-      logger[level](
+      if (!lines.isLevelEnabled(level)) return;
+      lines[level](
         { req: { id, method: req.method, path }, res: { status }, responseTime: Math.round(performance.now() - started) },
         `${req.method} ${path} ${aborted ? 'aborted' : status}`,
       );

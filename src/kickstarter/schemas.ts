@@ -84,7 +84,7 @@ export const campaignFiltersSchema = z.object({
 });
 
 /** The campaign list's query: the filters and the page. */
-export const campaignListQuerySchema = pageQuerySchema.and(campaignFiltersSchema);
+export const campaignListQuerySchema = pageQuerySchema.safeExtend(campaignFiltersSchema.shape);
 
 /** The campaign object of every response, with the seeds' camelCase names. */
 export const campaignSchema = z.object({

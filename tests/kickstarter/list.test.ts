@@ -133,6 +133,16 @@ describe.each(['/api/kickstarter', '/api/kickstarter/all'])('GET %s', (path) => 
     expect(beyond.body).toEqual([]);
   });
 
+  test('when the query is percent-encoded, then Link keeps the other parameters as written and replaces the paging one', async () => {
+    const first = await t.http().get(`${path}?categories=%41rt&p%61ge=1&limit=1&&utm_source=a+b`);
+    expect(first.status).toBe(200);
+    expect(ids(first.body)).toEqual(idsWhere((c) => same(c.categories, 'Art')).slice(0, 1));
+    expect(nextPath(first.headers.link)).toBe(`${path}?categories=%41rt&limit=1&utm_source=a+b&page=2`);
+    const odd = await t.http().get(`${path}?%E0%A4%A=1&limit=1`);
+    expect(odd.status).toBe(200);
+    expect(nextPath(odd.headers.link)).toBe(`${path}?%E0%A4%A=1&limit=1&after=${campaigns[0]!.id}`);
+  });
+
   test('when after is given, then only campaigns with a greater id', async () => {
     const res = await t.http().get(`${path}?after=${campaigns[3]!.id}`);
     expect(ids(res.body)).toEqual(campaigns.slice(4).map((c) => c.id));
