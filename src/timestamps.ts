@@ -34,3 +34,10 @@ export const isoTimestampSettings = {
       oid === TIMESTAMPTZ_OID ? isoTimestamp : pg.types.getTypeParser(oid, format as 'text' | 'binary'),
   },
 };
+
+/**
+ * SQL for `column` as the same ISO-8601 text, made by PostgreSQL: for JSON that PostgreSQL writes
+ * itself (`fetchJsonPage`), where no parser of ours sees the value.
+ */
+export const isoTimestampSql = (column: string) =>
+  `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ${column}`;

@@ -14,3 +14,9 @@ export function writeJsonDirectly(app: Express): void {
     return this;
   };
 }
+
+/** Sends a JSON array whose items are already JSON text (`fetchJsonPage`). */
+export function sendJsonArray(res: Response, items: string[]): void {
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(`[${items.join(',')}]`);
+}

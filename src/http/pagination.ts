@@ -48,16 +48,11 @@ export interface ListQuery {
 }
 
 /**
- * One page of `list` in ascending id order. Keyset (`after`, also the default) reads through the
- * index however deep the page; `page` uses an offset. One extra row tells whether a next page
- * exists. Lists are the busiest routes: their SQL is put together here as text and run as a
- * prepared statement (`queryRows`).
+ * The SQL of one page of `list` in ascending id order. Keyset (`after`, also the default) reads
+ * through the index however deep the page; `page` uses an offset. One extra row tells whether a
+ * next page exists.
  */
-export async function fetchPage<T extends { id: number }>(
-  knex: Knex,
-  { select, where = [], bindings = [] }: ListQuery,
-  { limit = DEFAULT_LIMIT, page, after }: PageQuery,
-): Promise<Page<T>> {
+function pageSql({ select, where = [], bindings = [] }: ListQuery, { limit = DEFAULT_LIMIT, page, after }: PageQuery) {
   const conditions = [...where];
   const values = [...bindings];
   const placeholder = (value: unknown) => `$${values.push(value)}`;
@@ -65,11 +60,36 @@ export async function fetchPage<T extends { id: number }>(
   let sql = conditions.length > 0 ? `${select} where ${conditions.join(' and ')}` : select;
   sql += ` order by id asc limit ${placeholder(limit + 1)}`;
   if (page !== undefined) sql += ` offset ${placeholder((page - 1) * limit)}`;
+  return { sql, values };
+}
 
-  const rows = await queryRows<T>(knex, sql, values);
-  const items = rows.length > limit ? rows.slice(0, limit) : rows;
-  if (rows.length <= limit) return { items };
-  return { items, next: page !== undefined ? { page: page + 1 } : { after: items[items.length - 1]!.id } };
+/** The page in `rows` (which hold one row more than the page when there is a next one). */
+function toPage<T>(rows: T[], idOf: (row: T) => number, { limit = DEFAULT_LIMIT, page }: PageQuery): Page<T> {
+  if (rows.length <= limit) return { items: rows };
+  const items = rows.slice(0, limit);
+  return { items, next: page !== undefined ? { page: page + 1 } : { after: idOf(items[items.length - 1]!) } };
+}
+
+/**
+ * One page of `list`. Lists are the busiest routes: their SQL is put together here as text and
+ * run as a prepared statement (`queryRows`).
+ */
+export async function fetchPage<T extends { id: number }>(knex: Knex, list: ListQuery, pageQuery: PageQuery): Promise<Page<T>> {
+  const { sql, values } = pageSql(list, pageQuery);
+  return toPage(await queryRows<T>(knex, sql, values), (row) => row.id, pageQuery);
+}
+
+/**
+ * One page of `list` with every item as the JSON text PostgreSQL makes of its row (`row_to_json`:
+ * compact, columns in order), ready to send: for the public lists, where decoding ten columns
+ * per row and encoding them again as JSON were most of the request's work. `list` must select
+ * every column as it is to appear (timestamps through `isoTimestampSql`).
+ */
+export async function fetchJsonPage(knex: Knex, list: ListQuery, pageQuery: PageQuery): Promise<Page<string>> {
+  const { sql, values } = pageSql(list, pageQuery);
+  const rows = await queryRows<{ id: number; json: string }>(knex, `select id, row_to_json(item)::text as json from (${sql}) item order by id`, values);
+  const { items, next } = toPage(rows, (row) => row.id, pageQuery);
+  return { items: items.map((row) => row.json), next };
 }
 
 const PAGING_KEYS = new Set(['page', 'after']);

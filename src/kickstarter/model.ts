@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { fetchPage, type Page, type PageQuery } from '../http/pagination';
+import { fetchJsonPage, fetchPage, type ListQuery, type Page, type PageQuery } from '../http/pagination';
+import { isoTimestampSql } from '../timestamps';
 
 /** The writable fields of a campaign. */
 export interface CampaignFields {
@@ -41,8 +42,11 @@ const CAMPAIGN_COLUMNS = [
   'updated_at',
 ] as const;
 
-// The same columns as SQL text, for the list's fixed query (camelCase aliases need quotes).
-const LIST_CAMPAIGNS = `select ${CAMPAIGN_COLUMNS.map((column) => column.replace(/ as (\w+)$/, ' as "$1"')).join(', ')} from kickstarter`;
+// The same columns as SQL text, for the lists' fixed queries: camelCase aliases in quotes, and
+// timestamps made ISO-8601 by PostgreSQL, which writes the JSON of the public lists itself.
+const LIST_CAMPAIGNS = `select ${CAMPAIGN_COLUMNS.map((column) =>
+  column.endsWith('_at') ? isoTimestampSql(column) : column.replace(/ as (\w+)$/, ' as "$1"'),
+).join(', ')} from kickstarter`;
 
 const COLUMN_OF: Record<keyof CampaignFields, string> = {
   campaignName: 'campaign_name',
@@ -69,23 +73,29 @@ function toColumns(fields: Partial<CampaignFields>): Record<string, unknown> {
  * (lower(categories), id); country → (lower(country), id); both → (lower(categories),
  * lower(country), id); none → the primary key. The comparisons are written as the indexes are.
  */
-export function listCampaigns(
-  knex: Knex,
-  filters: CampaignFilters,
-  pageQuery: PageQuery,
-): Promise<Page<Campaign>> {
+function campaignList(filters: CampaignFilters): ListQuery {
   const where: string[] = [];
   const bindings: unknown[] = [];
   const placeholder = (value: unknown) => `$${bindings.push(value)}`;
   if (filters.userId !== undefined) where.push(`user_id = ${placeholder(filters.userId)}`);
   if (filters.categories) where.push(`lower(categories) = lower(${placeholder(filters.categories)})`);
   if (filters.country) where.push(`lower(country) = lower(${placeholder(filters.country)})`);
-  return fetchPage<Campaign>(knex, { select: LIST_CAMPAIGNS, where, bindings }, pageQuery);
+  return { select: LIST_CAMPAIGNS, where, bindings };
 }
 
-/** User `userId`'s campaigns in id order (an unknown user simply has none). */
-export function listUserCampaigns(knex: Knex, userId: number, pageQuery: PageQuery): Promise<Page<Campaign>> {
+/** A page of campaigns, each as the JSON text of its campaign object, ready to send. */
+export function listCampaigns(knex: Knex, filters: CampaignFilters, pageQuery: PageQuery): Promise<Page<string>> {
+  return fetchJsonPage(knex, campaignList(filters), pageQuery);
+}
+
+/** A page of user `userId`'s campaigns as JSON text (an unknown user simply has none). */
+export function listUserCampaigns(knex: Knex, userId: number, pageQuery: PageQuery): Promise<Page<string>> {
   return listCampaigns(knex, { userId }, pageQuery);
+}
+
+/** User `userId`'s first `limit` campaigns, as objects to go into their profile. */
+export async function firstCampaignsOf(knex: Knex, userId: number, limit: number): Promise<Campaign[]> {
+  return (await fetchPage<Campaign>(knex, campaignList({ userId }), { limit })).items;
 }
 
 export async function findCampaign(knex: Knex, id: number): Promise<Campaign | undefined> {

@@ -1,15 +1,15 @@
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import type { Knex } from 'knex';
 import { caller } from '../http/authenticate';
+import { sendJsonArray } from '../http/json-response';
 import { type Page, pageQuerySchema, setNextLink } from '../http/pagination';
 import { parseId, validateQuery } from '../http/validation';
-import type { Campaign } from './model';
 import { campaignListQuerySchema } from './schemas';
 import { createCampaignService } from './service';
 
-function sendPage(req: Request, res: Response, page: Page<Campaign>): void {
+function sendPage(req: Request, res: Response, page: Page<string>): void {
   setNextLink(req, res, page.next);
-  res.json(page.items);
+  sendJsonArray(res, page.items);
 }
 
 /**

@@ -50,12 +50,13 @@ export function createCampaignService(knex: Knex) {
   }
 
   return {
-    list(filters: CampaignFilters, pageQuery: PageQuery): Promise<Page<Campaign>> {
+    /** A page of campaigns as JSON text. */
+    list(filters: CampaignFilters, pageQuery: PageQuery): Promise<Page<string>> {
       return listCampaigns(knex, filters, pageQuery);
     },
 
     /** User `userId`'s campaigns; 404 when there is no such user (looked up only when the page is empty). */
-    async listForUser(userId: number, pageQuery: PageQuery): Promise<Page<Campaign>> {
+    async listForUser(userId: number, pageQuery: PageQuery): Promise<Page<string>> {
       const page = await listUserCampaigns(knex, userId, pageQuery);
       if (page.items.length === 0 && !(await findUserById(knex, userId))) throw notFound();
       return page;

@@ -4,7 +4,7 @@ import { caller } from '../http/authenticate';
 import { notFound } from '../http/errors';
 import { pageQuerySchema, setNextLink } from '../http/pagination';
 import { parseId, validate, validateQuery } from '../http/validation';
-import { listUserCampaigns } from '../kickstarter/model';
+import { firstCampaignsOf } from '../kickstarter/model';
 import { findUserById, listUsers } from './model';
 import { type profileSchema, viewUser } from './schemas';
 import type { UsersService } from './service';
@@ -43,8 +43,8 @@ export function usersRouter({ knex, users, profileBody, requireAuth }: UsersRout
   router.get(['/auth/:id', '/users/:id'], requireAuth, async (req, res) => {
     const user = await findUserById(knex, parseId(req.params.id));
     if (!user) throw notFound();
-    const campaigns = await listUserCampaigns(knex, user.id, { limit: PROFILE_CAMPAIGNS });
-    res.json({ ...viewUser(user, caller(req).user.id), kickstarter: campaigns.items });
+    const campaigns = await firstCampaignsOf(knex, user.id, PROFILE_CAMPAIGNS);
+    res.json({ ...viewUser(user, caller(req).user.id), kickstarter: campaigns });
   });
 
   return router;

@@ -201,6 +201,24 @@ describe('GET /api/kickstarter/:id', () => {
   );
 });
 
+describe('the lists, whose JSON PostgreSQL writes', () => {
+  test('when texts hold quotes, backslashes, control characters and emoji, then each list item is byte for byte the JSON of the campaign\'s own GET', async () => {
+    const author = await registerAndLogin(t);
+    const tricky = ['Say "hi" \\ there', 'tab\tnew\nline\u0001\u007f', 'Ünïcödé 😀 \u2028 </script>'];
+    for (const [i, text] of tricky.entries()) {
+      const res = await t.http().post('/api/kickstarter').set('Authorization', author.token).send({ ...VALID, campaignName: text, description: i === 0 ? null : text, monetaryGoal: 100_000_000 - i });
+      expect(res.status).toBe(201);
+    }
+    const list = await t.http().get(`/api/kickstarter/user/${author.id}`);
+    expect(list.status).toBe(200);
+    expect(list.body).toHaveLength(tricky.length);
+    const singles = await Promise.all(list.body.map((item: { id: number }) => t.http().get(`/api/kickstarter/${item.id}`)));
+    expect(list.text).toBe(`[${singles.map((single) => JSON.stringify(single.body)).join(',')}]`);
+    expect(list.body.map((item: { campaignName: string }) => item.campaignName)).toEqual(tricky);
+    expect(list.headers['content-type']).toBe('application/json; charset=utf-8');
+  });
+});
+
 describe('PUT /api/kickstarter/:id', () => {
   test('when the owner replaces a campaign, then every field is set and an omitted description is cleared', async () => {
     const campaign = await create();
