@@ -1,6 +1,6 @@
 /**
  * The least that the benchmarked work needs: bare `node:http` + `pg` + `jsonwebtoken`, no framework,
- * no middleware, no logging. It answers the two measured lists the way the server does (same body,
+ * no middleware, no logging. It answers the two measured lists the way the server does (same JSON,
  * same Link header, helmet's and CORS's headers as constants):
  *
  *   GET /api/images?limit=&after=      verify the JWT (HS256 only), check its user, token version and

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { queryRows } from '../db';
+import { sendJsonArray } from './json-response';
 
 const MAX_LIMIT = 100;
 const DEFAULT_LIMIT = 50;
@@ -118,4 +119,10 @@ export function setNextLink(req: Request, res: Response, next: Page<unknown>['ne
   const kept = pairs.filter((pair) => pair !== '' && !PAGING_KEYS.has(keyOf(pair)));
   for (const [key, value] of Object.entries(next)) kept.push(`${key}=${value}`);
   res.setHeader('Link', `<${req.protocol}://${req.get('host') ?? 'localhost'}${path}?${kept.join('&')}>; rel="next"`);
+}
+
+/** Answers a page from `fetchJsonPage`: its items as one JSON array, and the Link to the next. */
+export function sendJsonPage(req: Request, res: Response, page: Page<string>): void {
+  setNextLink(req, res, page.next);
+  sendJsonArray(res, page.items);
 }

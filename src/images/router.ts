@@ -1,7 +1,7 @@
 import { type RequestHandler, Router } from 'express';
 import type { Knex } from 'knex';
 import { caller } from '../http/authenticate';
-import { pageQuerySchema, setNextLink } from '../http/pagination';
+import { pageQuerySchema, sendJsonPage } from '../http/pagination';
 import { parseId, validateQuery } from '../http/validation';
 import { createImageService } from './service';
 
@@ -11,9 +11,7 @@ export function imagesRouter({ knex, requireAuth }: { knex: Knex; requireAuth: R
   const router = Router();
 
   router.get('/', requireAuth, async (req, res) => {
-    const page = await images.list(caller(req).user.id, validateQuery(pageQuerySchema, req.query));
-    setNextLink(req, res, page.next);
-    res.json(page.items);
+    sendJsonPage(req, res, await images.list(caller(req).user.id, validateQuery(pageQuerySchema, req.query)));
   });
 
   router.post('/', requireAuth, async (req, res) => {

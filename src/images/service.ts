@@ -52,7 +52,8 @@ export function createImageService(knex: Knex) {
   const parseData = (body: unknown) => validate(imageDataSchema, imageDataFromBody(body));
 
   return {
-    list(userId: number, pageQuery: PageQuery): Promise<Page<Image>> {
+    /** A page of the caller's images as JSON text. */
+    list(userId: number, pageQuery: PageQuery): Promise<Page<string>> {
       return listImages(knex, userId, pageQuery);
     },
 

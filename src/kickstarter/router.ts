@@ -1,16 +1,10 @@
-import { type Request, type RequestHandler, type Response, Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import type { Knex } from 'knex';
 import { caller } from '../http/authenticate';
-import { sendJsonArray } from '../http/json-response';
-import { type Page, pageQuerySchema, setNextLink } from '../http/pagination';
+import { pageQuerySchema, sendJsonPage } from '../http/pagination';
 import { parseId, validateQuery } from '../http/validation';
 import { campaignListQuerySchema } from './schemas';
 import { createCampaignService } from './service';
-
-function sendPage(req: Request, res: Response, page: Page<string>): void {
-  setNextLink(req, res, page.next);
-  sendJsonArray(res, page.items);
-}
 
 /**
  * Kickstarter campaigns, mounted at `/api/kickstarter`. Reads are public (any Authorization header
@@ -22,12 +16,12 @@ export function kickstarterRouter({ knex, requireAuth }: { knex: Knex; requireAu
 
   router.get(['/', '/all'], async (req, res) => {
     const { categories, country, user_id: userId, ...pageQuery } = validateQuery(campaignListQuerySchema, req.query);
-    sendPage(req, res, await campaigns.list({ categories, country, userId }, pageQuery));
+    sendJsonPage(req, res, await campaigns.list({ categories, country, userId }, pageQuery));
   });
 
   router.get('/user/:id', async (req, res) => {
     const userId = parseId(req.params.id);
-    sendPage(req, res, await campaigns.listForUser(userId, validateQuery(pageQuerySchema, req.query)));
+    sendJsonPage(req, res, await campaigns.listForUser(userId, validateQuery(pageQuerySchema, req.query)));
   });
 
   router.post('/user/:id', requireAuth, async (req, res) => {

@@ -1,3 +1,4 @@
+import net, { type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logger';
 import { startTestApp, type TestApp } from '../helpers/app';
@@ -48,6 +49,26 @@ describe('request logs', () => {
     for (const secret of ['very-secret-password', 'another-secret-1', 'wrong-secret-2', user.token, user.token.split('.')[2]!]) {
       expect(text).not.toContain(secret);
     }
+  });
+
+  test('when the client hangs up before the answer, then the request is logged once, as aborted, at warn', async () => {
+    const server = t.app.listen(0);
+    try {
+      await new Promise((resolve) => server.once('listening', resolve));
+      const { port } = server.address() as AddressInfo;
+      const socket = net.connect(port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      // Half a body: the server waits for the rest, then sees the connection go.
+      socket.write('POST /api/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\nX-Request-Id: gone-early\r\n\r\n{"user');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const mine = requestLines().filter((line) => (line.req as { id: string }).id === 'gone-early');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ level: 40, msg: 'POST /api/register aborted' });
   });
 
   test('when a bug answers 500, then the stack is logged at error level, and not sent', async () => {

@@ -329,3 +329,25 @@ describe('PATCH merges into the data', () => {
     for (let i = 0; i < 6; i += 1) expect(data[`key${i}`]).toBe(i);
   });
 });
+
+describe('the list, whose JSON PostgreSQL writes', () => {
+  test('when the data holds nesting, unicode, escapes and numbers of every kind, then each list item is the image its own GET answers', async () => {
+    const owner = await registerAndLogin(t);
+    const datas = [
+      { url: 'https://example.com/a.png', caption: 'Say "hi" \\ tab\t new\n line \u0001 Ünïcödé 😀 \u2028 </script>' },
+      { url: 'https://example.com/b.jpg', numbers: [0, -1, 1.5, 1e-7, 123456789012, 2.5e20], deep: { a: [{ b: [null, true, false, {}] }] } },
+      { url: 'https://example.com/c', type: 'image/webp', '': 'empty key', 'key with "quotes"': 1 },
+    ];
+    for (const data of datas) {
+      const res = await t.http().post('/api/images').set('Authorization', owner.token).send({ data });
+      expect(res.status).toBe(201);
+    }
+    const list = await t.http().get('/api/images').set('Authorization', owner.token);
+    expect(list.status).toBe(200);
+    const singles = await Promise.all(
+      (list.body as ImageBody[]).map(async (image) => (await t.http().get(`/api/images/${image.id}`).set('Authorization', owner.token)).body),
+    );
+    expect(list.body).toEqual(singles);
+    expect((list.body as ImageBody[]).map((image) => image.data)).toEqual([{ ...datas[0], type: 'image/png' }, { ...datas[1], type: 'image/jpeg' }, datas[2]]);
+  });
+});
