@@ -25,7 +25,8 @@ const MAX_ID = 2_147_483_647;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const WHOLE = /^\d{1,10}$/;
 
-// The SQL knex sends for src/users/model.ts#findTokenHolder and src/http/pagination.ts#fetchPage.
+// The rows the server reads (src/users/model.ts#findTokenHolder, src/http/pagination.ts), as plain
+// queries: the server runs them as prepared statements and has PostgreSQL write the lists' JSON.
 const HOLDER_SQL =
   'select "u"."id", "u"."username", "u"."name", "u"."email", "u"."created_at", "u"."updated_at", "u"."token_version", ' +
   'exists (select 1 from revoked_tokens r where r.jti = $1) as revoked from "users" as "u" where "u"."id" = $2 limit $3';

@@ -616,7 +616,7 @@ async function main() {
   console.log(markdownTable(rows));
   console.log(
     `\nServer: \`node dist/src/server.js\`, NODE_ENV=production, LOG_LEVEL=${LOG_LEVEL}, **API_RATE_LIMIT=0 and LOGIN_RATE_LIMIT=0** (both limits off for the load), ` +
-      `BCRYPT_ROUNDS=${BCRYPT_ROUNDS}, ${WEB_CONCURRENCY === '1' ? 'one process' : `WEB_CONCURRENCY=${WEB_CONCURRENCY}`}. Reference: bench/reference.ts (node:http + pg + jsonwebtoken, same queries). ` +
+      `BCRYPT_ROUNDS=${BCRYPT_ROUNDS}, ${WEB_CONCURRENCY === '1' ? 'one process' : `WEB_CONCURRENCY=${WEB_CONCURRENCY}`}. Reference: bench/reference.ts (node:http + pg + jsonwebtoken, same rows, read and encoded the plain way). ` +
       `${DURATION} s per measurement after ${WARMUP} s of warm-up; latencies from every response, load by autocannon in the same machine.`,
   );
   if (noisy.length > 0) console.log(`\nOther processes competed for the CPU during ${noisy.length} measurement(s); rerun on a quiet machine:\n${noisy.map((line) => `- ${line}`).join('\n')}`);
