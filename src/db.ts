@@ -13,8 +13,19 @@ export interface Database {
 }
 
 const POSTGRES_POOL: Knex.PoolConfig = { min: 0, max: 10 };
-// PGlite is a single session: one connection, which knex only accepts with an explicit min of 0.
-const EMBEDDED_POOL: Knex.PoolConfig = { min: 0, max: 1 };
+/**
+ * PGlite is a single session: one connection, which knex only accepts with an explicit min of 0.
+ * Every new connection (knex closes an idle one after 30 s) is that same session, still holding
+ * the statements an earlier connection prepared (`queryRows`), which the new one knows nothing of:
+ * they are dropped first.
+ */
+const EMBEDDED_POOL: Knex.PoolConfig = {
+  min: 0,
+  max: 1,
+  afterCreate(connection: { query(sql: string, done: (error?: Error) => void): void }, done: (error: Error | undefined, connection: unknown) => void) {
+    connection.query('DEALLOCATE ALL', (error) => done(error, connection));
+  },
+};
 
 /** knex's own warnings (a lost connection, say) go to our log instead of the console. */
 const knexLog = (logger?: Logger): Knex.Config['log'] => ({

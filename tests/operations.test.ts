@@ -40,6 +40,17 @@ describe('operations routes', () => {
   });
 });
 
+describe('HEAD', () => {
+  test.each(['/health', '/api', '/api/kickstarter?limit=1', '/api/nope'])('when HEAD %s, then the GET\'s status and headers, Content-Length included, and no body', async (path) => {
+    const get = await t.http().get(path);
+    const head = await t.http().head(path);
+    expect(head.status).toBe(get.status);
+    expect(head.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(head.headers['content-length']).toBe(String(Buffer.byteLength(get.text)));
+    expect(head.text ?? '').toBe('');
+  });
+});
+
 describe('CORS', () => {
   test('when a browser preflights with no token, then 2xx allowing the contract\'s methods and headers', async () => {
     const res = await t

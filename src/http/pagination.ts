@@ -106,13 +106,20 @@ function keyOf(pair: string): string {
   }
 }
 
+// Node's parser lets `<`, `>` and `"` through in a request target; inside `Link: <…>` they would end
+// or break the URL. (Anything outside visible ASCII never gets this far: Node answers 400.)
+const UNSAFE_IN_LINK = /[^\x21-\x7e]|[<>"]/g;
+const percentEncoded = (char: string) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+// An absolute-form request target (`GET http://host/path`, as sent to proxies) names its own origin.
+const ORIGIN = /^[a-z][a-z\d+.-]*:\/\/[^/?]*/i;
+
 /**
  * Sets `Link: <…>; rel="next"` to this request's URL with the next page's query: every other
  * parameter (the filters, `limit`) kept as the client wrote it.
  */
 export function setNextLink(req: Request, res: Response, next: Page<unknown>['next']): void {
   if (!next) return;
-  const url = req.originalUrl;
+  const url = req.originalUrl.replace(ORIGIN, '').replace(UNSAFE_IN_LINK, percentEncoded);
   const queryStart = url.indexOf('?');
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
   const pairs = queryStart === -1 ? [] : url.slice(queryStart + 1).split('&');

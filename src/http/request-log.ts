@@ -31,7 +31,8 @@ export function requestLog(logger: Logger): RequestHandler {
     const log = (aborted: boolean) => {
       res.removeListener('finish', finished);
       res.removeListener('close', closed);
-      // A client that hangs up before the answer is complete is logged as such, at warn.
+      // A client that hangs up before the answer is complete is logged as such, at warn; the status
+      // is whatever the answer had reached (often the default 200), not one the client received.
       const status = res.statusCode;
       const level = aborted ? 'warn' : levelOf(status);
       if (!lines.isLevelEnabled(level)) return;

@@ -130,10 +130,6 @@ export interface TokenHolder {
   revoked: boolean;
 }
 
-/**
- * The user a token names and whether that very token was logged out: one indexed query per
- * authenticated request.
- */
 // A prepared statement (`queryRows`): this runs on every authenticated request.
 const TOKEN_HOLDER_SQL = `
   select u.id, u.username, u.name, u.email, u.created_at, u.updated_at, u.token_version,
@@ -141,6 +137,10 @@ const TOKEN_HOLDER_SQL = `
   from users u
   where u.id = $2`;
 
+/**
+ * The user a token names and whether that very token was logged out: one indexed query per
+ * authenticated request.
+ */
 export async function findTokenHolder(knex: Knex, userId: number, jti: string): Promise<TokenHolder | undefined> {
   const [row] = await queryRows<User & { token_version: number; revoked: boolean }>(knex, TOKEN_HOLDER_SQL, [jti, userId]);
   if (!row) return undefined;

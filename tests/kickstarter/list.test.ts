@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { registerAndLogin, type RegisteredUser } from '../helpers/users';
 
@@ -141,6 +143,27 @@ describe.each(['/api/kickstarter', '/api/kickstarter/all'])('GET %s', (path) => 
     const odd = await t.http().get(`${path}?%E0%A4%A=1&limit=1`);
     expect(odd.status).toBe(200);
     expect(nextPath(odd.headers.link)).toBe(`${path}?%E0%A4%A=1&limit=1&after=${campaigns[0]!.id}`);
+  });
+
+  test('when the request target holds bytes a URL may not, or names its own origin, then Link is still a valid URL of this server', async () => {
+    const server = t.app.listen(0);
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    const linkOf = (target: string) =>
+      new Promise<string | undefined>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, path: target, headers: { host: 'api.example' } }, (res) => {
+          res.resume();
+          resolve(res.headers.link as string | undefined);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      expect(await linkOf(`${path}?limit=1&q=<b>"`)).toBe(`<http://api.example${path}?limit=1&q=%3Cb%3E%22&after=${campaigns[0]!.id}>; rel="next"`);
+      expect(await linkOf(`http://elsewhere.example${path}?limit=1`)).toBe(`<http://api.example${path}?limit=1&after=${campaigns[0]!.id}>; rel="next"`);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   test('when after is given, then only campaigns with a greater id', async () => {
