@@ -1,5 +1,5 @@
 import knexFactory, { type Knex } from 'knex';
-import { knexConfig, migrationsConfig } from '../knexfile';
+import { knexConfig, migrationsConfig, SESSION_SETTINGS } from '../knexfile';
 import type { Config } from './config';
 import { startEmbeddedPostgres } from './embedded-db';
 import type { Logger } from './logger';
@@ -17,13 +17,18 @@ const POSTGRES_POOL: Knex.PoolConfig = { min: 0, max: 10 };
  * PGlite is a single session: one connection, which knex only accepts with an explicit min of 0.
  * Every new connection (knex closes an idle one after 30 s) is that same session, still holding
  * the statements an earlier connection prepared (`queryRows`), which the new one knows nothing of:
- * they are dropped first.
+ * they are dropped first. PGlite also ignores the settings sent at connection (the `options` of
+ * knexfile.ts), so they are set here.
  */
+const EMBEDDED_SESSION_SETUP = [
+  'DEALLOCATE ALL',
+  ...Object.entries(SESSION_SETTINGS).map(([name, value]) => `SET ${name} = '${value}'`),
+].join('; ');
 const EMBEDDED_POOL: Knex.PoolConfig = {
   min: 0,
   max: 1,
   afterCreate(connection: { query(sql: string, done: (error?: Error) => void): void }, done: (error: Error | undefined, connection: unknown) => void) {
-    connection.query('DEALLOCATE ALL', (error) => done(error, connection));
+    connection.query(EMBEDDED_SESSION_SETUP, (error) => done(error, connection));
   },
 };
 

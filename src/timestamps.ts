@@ -23,16 +23,10 @@ export function isoTimestamp(text: string): string {
   return date instanceof Date ? date.toISOString() : text;
 }
 
-/**
- * The `pg` connection settings that make timestamps arrive as ISO strings: sessions in UTC (so the
- * short path above applies), and the parser for `timestamptz`.
- */
-export const isoTimestampSettings = {
-  options: '-c TimeZone=UTC',
-  types: {
-    getTypeParser: (oid: number, format: string): unknown =>
-      oid === TIMESTAMPTZ_OID ? isoTimestamp : pg.types.getTypeParser(oid, format as 'text' | 'binary'),
-  },
+/** The `pg` type parsers that make `timestamptz` values arrive as ISO strings. */
+export const isoTimestampTypes = {
+  getTypeParser: (oid: number, format: string): unknown =>
+    oid === TIMESTAMPTZ_OID ? isoTimestamp : pg.types.getTypeParser(oid, format as 'text' | 'binary'),
 };
 
 /**

@@ -21,4 +21,15 @@ describe('prepared statements', () => {
     t.knex.initialize();
     expect(await statuses()).toEqual(routes.map(() => 200));
   });
+
+  test('when a session is opened, then it plans every statement with its values and runs in UTC', async () => {
+    // A generic plan, made without the values, would walk the primary key for a category filter
+    // however rare the category: sessions force custom plans (knexfile.ts).
+    const settings = await t.knex.transaction(async (trx) => {
+      const mode = (await trx.raw('show plan_cache_mode')) as { rows: Array<{ plan_cache_mode: string }> };
+      const zone = (await trx.raw('show timezone')) as { rows: Array<{ TimeZone: string }> };
+      return [mode.rows[0]!.plan_cache_mode, zone.rows[0]!.TimeZone];
+    });
+    expect(settings).toEqual(['force_custom_plan', 'UTC']);
+  });
 });

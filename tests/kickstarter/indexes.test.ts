@@ -34,8 +34,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => t.close());
 
-/** The plan of the campaign query a request sends. */
-async function planOf(path: string): Promise<string> {
+/** The campaign query a request sends: native SQL ($1, $2, … in order) and its values. */
+async function queryOf(path: string): Promise<{ sql: string; bindings: readonly unknown[] }> {
   const queries: Array<{ sql: string; bindings: readonly unknown[] }> = [];
   const record = (query: { sql: string; bindings?: readonly unknown[] }) => {
     if (/from "?kickstarter"?/.test(query.sql)) queries.push({ sql: query.sql, bindings: query.bindings ?? [] });
@@ -49,10 +49,16 @@ async function planOf(path: string): Promise<string> {
     t.knex.removeListener('query', record);
   }
   expect(queries).toHaveLength(1);
-  const { sql, bindings } = queries[0]!;
-  // The event shows the native SQL ($1, $2, … in order); knex.raw takes ? placeholders.
-  const result = await t.knex.raw(`EXPLAIN ${sql.replace(/\$\d+/g, '?')}`, bindings as never);
-  return (result.rows as Array<{ 'QUERY PLAN': string }>).map((row) => row['QUERY PLAN']).join('\n');
+  return queries[0]!;
+}
+
+const planLines = (result: { rows: Array<{ 'QUERY PLAN': string }> }) => result.rows.map((row) => row['QUERY PLAN']).join('\n');
+
+/** The plan of the campaign query a request sends, with its values. */
+async function planOf(path: string): Promise<string> {
+  const { sql, bindings } = await queryOf(path);
+  // knex.raw takes ? placeholders.
+  return planLines(await t.knex.raw(`EXPLAIN ${sql.replace(/\$\d+/g, '?')}`, bindings as never));
 }
 
 const lastId = async () => ((await t.knex('kickstarter').max('id as id').first()) as { id: number }).id;
