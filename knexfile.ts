@@ -48,12 +48,10 @@ const QUERY_TIMEOUT_MS = 10_000;
 
 /**
  * Settings of every session. UTC: timestamps are stored as `timestamptz`, and UTC text is what
- * src/timestamps.ts turns into ISO strings the short way. Custom plans only: the busiest queries
- * are prepared statements (`queryRows` in src/db.ts), and the generic plan PostgreSQL may switch
- * them to, made without the values, walks the primary key for a category or country filter (it
- * cannot tell a rare category from a common one): through the whole table for a category nobody uses.
+ * src/timestamps.ts turns into ISO strings the short way (another zone gives the same answers,
+ * more slowly).
  */
-export const SESSION_SETTINGS = { TimeZone: 'UTC', plan_cache_mode: 'force_custom_plan' };
+export const SESSION_SETTINGS = { TimeZone: 'UTC' };
 
 export function knexConfig(connection: Knex.PgConnectionConfig, pool: Knex.PoolConfig): Knex.Config {
   return {

@@ -63,26 +63,34 @@ export async function openDb(config: Config['database'], logger?: Logger): Promi
 }
 
 interface PgConnection {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
 /** Statement names by SQL text: a handful of shapes, each prepared once per connection. */
 const statementNames = new Map<string, string>();
 
-/**
- * The rows of one fixed statement (`$1`, `$2` … placeholders) for the busiest routes: run on a
- * connection of knex's pool, but straight through the `pg` driver as a named statement, which
- * PostgreSQL parses and plans once per connection. knex's runner and its query events, and the
- * parsing and planning on every request, were a fifth of a list request's CPU (`npm run bench`).
- * Anyone listening to knex's `query` event (debugging, tests) still hears these queries.
- */
-export async function queryRows<T>(knex: Knex, sql: string, values: unknown[]): Promise<T[]> {
+function statementName(sql: string): string {
   let name = statementNames.get(sql);
   if (name === undefined) {
     name = `fixed_${statementNames.size + 1}`;
     statementNames.set(sql, name);
   }
-  if (knex.listenerCount('query') > 0) knex.client.emit('query', { sql, bindings: values, method: 'raw' });
+  return name;
+}
+
+/**
+ * The rows of one fixed statement (`$1`, `$2` … placeholders) for the busiest routes: run on a
+ * connection of knex's pool, but straight through the `pg` driver, by default as a named
+ * statement, which PostgreSQL parses once per connection and, after a few runs, may stop planning
+ * with the values given (a generic plan). knex's runner and its query events, and the parsing and
+ * planning on every request, were a fifth of a list request's CPU (`npm run bench`). Give
+ * `prepared: false` to a query whose best plan depends on its values (how common a category is):
+ * it is parsed and planned each time. Anyone listening to knex's `query` event (debugging, tests)
+ * still hears these queries.
+ */
+export async function queryRows<T>(knex: Knex, sql: string, values: unknown[], { prepared = true } = {}): Promise<T[]> {
+  const name = prepared ? statementName(sql) : undefined;
+  if (knex.listenerCount('query') > 0) knex.client.emit('query', { sql, bindings: values, method: 'raw', prepared });
   const connection = (await knex.client.acquireConnection()) as PgConnection;
   try {
     const { rows } = await connection.query({ name, text: sql, values });

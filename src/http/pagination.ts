@@ -46,6 +46,8 @@ export interface ListQuery {
   select: string;
   where?: string[];
   bindings?: unknown[];
+  /** False when the best plan depends on the values (see `queryRows`). */
+  prepared?: boolean;
 }
 
 /**
@@ -73,11 +75,11 @@ function toPage<T>(rows: T[], idOf: (row: T) => number, { limit = DEFAULT_LIMIT,
 
 /**
  * One page of `list`. Lists are the busiest routes: their SQL is put together here as text and
- * run as a prepared statement (`queryRows`).
+ * run through `queryRows`.
  */
 export async function fetchPage<T extends { id: number }>(knex: Knex, list: ListQuery, pageQuery: PageQuery): Promise<Page<T>> {
   const { sql, values } = pageSql(list, pageQuery);
-  return toPage(await queryRows<T>(knex, sql, values), (row) => row.id, pageQuery);
+  return toPage(await queryRows<T>(knex, sql, values, { prepared: list.prepared }), (row) => row.id, pageQuery);
 }
 
 /**
@@ -88,7 +90,8 @@ export async function fetchPage<T extends { id: number }>(knex: Knex, list: List
  */
 export async function fetchJsonPage(knex: Knex, list: ListQuery, pageQuery: PageQuery): Promise<Page<string>> {
   const { sql, values } = pageSql(list, pageQuery);
-  const rows = await queryRows<{ id: number; json: string }>(knex, `select id, row_to_json(item)::text as json from (${sql}) item order by id`, values);
+  const json = `select id, row_to_json(item)::text as json from (${sql}) item order by id`;
+  const rows = await queryRows<{ id: number; json: string }>(knex, json, values, { prepared: list.prepared });
   const { items, next } = toPage(rows, (row) => row.id, pageQuery);
   return { items: items.map((row) => row.json), next };
 }

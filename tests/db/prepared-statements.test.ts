@@ -22,14 +22,26 @@ describe('prepared statements', () => {
     expect(await statuses()).toEqual(routes.map(() => 200));
   });
 
-  test('when a session is opened, then it plans every statement with its values and runs in UTC', async () => {
-    // A generic plan, made without the values, would walk the primary key for a category filter
-    // however rare the category: sessions force custom plans (knexfile.ts).
-    const settings = await t.knex.transaction(async (trx) => {
-      const mode = (await trx.raw('show plan_cache_mode')) as { rows: Array<{ plan_cache_mode: string }> };
-      const zone = (await trx.raw('show timezone')) as { rows: Array<{ TimeZone: string }> };
-      return [mode.rows[0]!.plan_cache_mode, zone.rows[0]!.TimeZone];
-    });
-    expect(settings).toEqual(['force_custom_plan', 'UTC']);
+  test('when a list is filtered by category or country, then it is planned with its values each time; other lists and the token check are prepared', async () => {
+    const user = await registerAndLogin(t);
+    const seen: Array<{ sql: string; prepared?: boolean }> = [];
+    const record = (query: { sql: string; prepared?: boolean }) => seen.push(query);
+    t.knex.on('query', record);
+    const preparedFor = async (path: string) => {
+      seen.length = 0;
+      expect((await t.http().get(path).set('Authorization', user.token)).status).toBe(200);
+      return seen.filter((query) => /from (kickstarter|images)\b/.test(query.sql)).map((query) => query.prepared);
+    };
+    try {
+      expect(await preparedFor('/api/kickstarter?categories=Games')).toEqual([false]);
+      expect(await preparedFor('/api/kickstarter?country=JAPAN&after=5')).toEqual([false]);
+      expect(await preparedFor('/api/kickstarter')).toEqual([true]);
+      expect(await preparedFor(`/api/kickstarter?user_id=${user.id}`)).toEqual([true]);
+      expect(await preparedFor('/api/images')).toEqual([true]);
+      await preparedFor('/api/users/me');
+      expect(seen.find((query) => /revoked_tokens/.test(query.sql))?.prepared).toBe(true);
+    } finally {
+      t.knex.removeListener('query', record);
+    }
   });
 });
