@@ -84,8 +84,8 @@ export async function fetchPage<T extends { id: number }>(knex: Knex, list: List
 
 /**
  * One page of `list` with every item as the JSON text PostgreSQL makes of its row (`row_to_json`:
- * compact, columns in order), ready to send: for the public lists, where decoding ten columns
- * per row and encoding them again as JSON were most of the request's work. `list` must select
+ * compact, columns in order), ready to send: for the busiest lists, where decoding every column
+ * of every row and encoding it again as JSON was most of the request's work. `list` must select
  * every column as it is to appear (timestamps through `isoTimestampSql`).
  */
 export async function fetchJsonPage(knex: Knex, list: ListQuery, pageQuery: PageQuery): Promise<Page<string>> {
