@@ -242,7 +242,7 @@ const HEADERS: Record<string, HeaderObject> = {
   Link: {
     description:
       'Present when more items exist: `<URL of the next page>; rel="next"` (this request\'s URL with the next ' +
-      '`page`, or the next `after` for keyset paging).',
+      '`page`, or the next `after` for keyset paging; the other query parameters are kept as sent).',
     schema: { type: 'string', pattern: '^<[^>]+>; rel="next"$' },
   },
   RetryAfter: {
@@ -869,7 +869,7 @@ const DESCRIPTION = `One REST API for the Picmetric, Kickstarter and Laravel-sty
 
 **Ids** are positive integers; a path id that is not one is a 404, as an unknown id is. **Timestamps** are ISO-8601 strings.
 
-**Lists** are JSON arrays in ascending id, paged by \`?limit=\` (1–100, default 50) and either \`?page=\` or \`?after=<id>\`; a \`Link: <…>; rel="next"\` header points at the next page when there is one.
+**Lists** are JSON arrays in ascending id, paged by \`?limit=\` (1–100, default 50) and either \`?page=\` or \`?after=<id>\`; a \`Link: <…>; rel="next"\` header points at the next page when there is one. The lists of images and campaigns are written as JSON by PostgreSQL: inside image \`data\` there is a space after each colon and comma (the same JSON, spaced differently).
 
 **Rate limits.** Every route but \`/health\` and \`/ready\` counts toward API_RATE_LIMIT requests per client IP per minute (default 600; 429 with \`Retry-After\` past it; the \`RateLimit\` and \`RateLimit-Policy\` headers tell the state). Failed password checks (login, password change, account deletion) are also counted per client IP and account (LOGIN_RATE_LIMIT per RATE_LIMIT_WINDOW_S).
 
