@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -12,12 +13,35 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
+/** The lowest port the kernel hands out for `listen(0)` and outgoing connections (Linux's default). */
+function ephemeralPortsStart(): number {
+  try {
+    return Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+const canListen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+
+/**
+ * A free port for a child server, below the ephemeral range. A port from `listen(0)` would be
+ * free only until the child binds it, seconds later: meanwhile the kernel could hand it to one of
+ * the suite's many ephemeral servers (supertest binds one per request) or outgoing connections.
+ * That is the likeliest reading of a CI run where a restarted server's address answered /ready and
+ * then refused the next request.
+ */
 async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  const end = Math.max(ephemeralPortsStart(), 12_000);
+  for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * (end - 10_000));
+    if (await canListen(port)) return port;
+  }
 }
 
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
