@@ -231,16 +231,17 @@ async function listScenarios(backend: Backend, server: ServerHandle, targets: Li
   };
   const referenceNodeArgs = CPU_PROF ? profileArgs(`reference-${backend.kind}`) : [];
   const outcomes: ListOutcome[] = [];
+  /** The reference on `target` after the server's run on it: same answer first, then the load. */
+  const compare = async (reference: Child, target: ListTarget, { answer, result }: Awaited<ReturnType<typeof serverRun>>) => {
+    await checkSameAnswer(reference, target, answer);
+    const referenceResult = await measure(`reference ${target.path}`, load(reference, target), reference, backend);
+    outcomes.push({ target, server: result, reference: referenceResult, itemsPerPage: answer.items, sameAnswer: true });
+  };
 
   if (!backend.exclusive) {
     const reference = await startReference(`reference-${backend.kind}`, referenceEnv(backend), referenceNodeArgs);
     try {
-      for (const target of targets) {
-        const { answer, result } = await serverRun(target);
-        await checkSameAnswer(reference, target, answer);
-        const referenceResult = await measure(`reference ${target.path}`, load(reference, target), reference, backend);
-        outcomes.push({ target, server: result, reference: referenceResult, itemsPerPage: answer.items, sameAnswer: true });
-      }
+      for (const target of targets) await compare(reference, target, await serverRun(target));
     } finally {
       await reference.stop();
     }
@@ -252,12 +253,7 @@ async function listScenarios(backend: Backend, server: ServerHandle, targets: Li
   await server.stop();
   const reference = await startReference(`reference-${backend.kind}`, referenceEnv(backend), referenceNodeArgs);
   try {
-    for (const [i, target] of targets.entries()) {
-      const { answer, result } = serverRuns[i]!;
-      await checkSameAnswer(reference, target, answer);
-      const referenceResult = await measure(`reference ${target.path}`, load(reference, target), reference, backend);
-      outcomes.push({ target, server: result, reference: referenceResult, itemsPerPage: answer.items, sameAnswer: true });
-    }
+    for (const [i, target] of targets.entries()) await compare(reference, target, serverRuns[i]!);
   } finally {
     await reference.stop();
   }
