@@ -138,9 +138,29 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 const UNIQUE_VIOLATION = '23505';
+const FOREIGN_KEY_VIOLATION = '23503';
+/** character_not_in_repertoire (a NUL in text), untranslatable_character (`\u0000` in jsonb). */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
+const errorFields = (error: unknown) => (error ?? {}) as { code?: unknown; constraint?: unknown };
 
 /** A PostgreSQL unique-index violation, with the name of the index that refused the row. */
 export function uniqueViolation(error: unknown): string | undefined {
-  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  const { code, constraint } = errorFields(error);
   return code === UNIQUE_VIOLATION && typeof constraint === 'string' ? constraint : undefined;
+}
+
+/**
+ * A write of a row owned by a user (`<table>_user_id_foreign`) after that user was deleted: the
+ * token was checked, then the account went, then the write ran.
+ */
+export function isOwnerGone(error: unknown): boolean {
+  const { code, constraint } = errorFields(error);
+  return code === FOREIGN_KEY_VIOLATION && typeof constraint === 'string' && constraint.endsWith('_user_id_foreign');
+}
+
+/** Text PostgreSQL refuses to store. */
+export function isUnstorableText(error: unknown): boolean {
+  const { code } = errorFields(error);
+  return typeof code === 'string' && UNSTORABLE_TEXT.has(code);
 }

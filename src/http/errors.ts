@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { isDatabaseUnavailable } from '../db';
+import { isDatabaseUnavailable, isOwnerGone, isUnstorableText } from '../db';
 import type { Logger } from '../logger';
 
 export type FieldErrors = Record<string, string[]>;
@@ -59,14 +59,29 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; message: string }> = 
   'request.size.invalid': { status: 400, message: 'The request body does not match its Content-Length.' },
 };
 
+/** The status an http-errors error (body-parser's) gives, when it is the client's fault. */
+function clientErrorStatus(err: unknown): number | undefined {
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
 function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
   if (isDatabaseUnavailable(err)) return databaseUnavailable();
+  // The router could not percent-decode a path segment (`/api/images/%zz`): no id looks like that.
+  if (err instanceof URIError) return notFound();
+  // Deleted between the token check and this write: the token no longer names anyone.
+  if (isOwnerGone(err)) return unauthorized();
+  // Validation refuses such text; this is the database's word for what still got through.
+  if (isUnstorableText(err)) return invalidData({ body: ['The request contains text that cannot be stored (a NUL character, say).'] });
   const type = (err as { type?: unknown } | null)?.type;
   if (typeof type === 'string' && type in BODY_PARSER_ERRORS) {
     const known = BODY_PARSER_ERRORS[type]!;
     return new HttpError(known.status, known.message);
   }
+  // A body that claims a Content-Encoding it does not have (zlib's Z_DATA_ERROR, Z_BUF_ERROR …).
+  const status = clientErrorStatus(err);
+  if (status !== undefined) return new HttpError(status, 'The request body could not be read: it does not match its Content-Encoding.');
   return undefined;
 }
 

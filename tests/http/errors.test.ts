@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { startTestApp, type TestApp } from '../helpers/app';
 
 let t: TestApp;
@@ -54,6 +55,45 @@ describe('the error envelope', () => {
     const res = await t.http().post('/api/login').set('Content-Type', 'application/json').set('Content-Encoding', 'zstd-nope').send('{}');
     expect(res.status).toBe(415);
     expectEnvelope(res);
+  });
+
+  // Every route with an id in its path, and percent-encodings that do not decode (not hex, cut
+  // short, overlong UTF-8, a UTF-16 surrogate written as UTF-8, a lone continuation byte).
+  const ID_ROUTES = [
+    ['get', '/api/auth/:id'], ['get', '/api/users/:id'], ['put', '/api/auth/update/:id'], ['delete', '/api/auth/delete/:id'],
+    ['get', '/api/images/:id'], ['put', '/images/:id'], ['patch', '/api/images/:id'], ['delete', '/images/:id'],
+    ['get', '/api/kickstarter/:id'], ['put', '/api/kickstarter/:id'], ['patch', '/api/kickstarter/:id'],
+    ['delete', '/api/kickstarter/:id'], ['get', '/api/kickstarter/user/:id'], ['post', '/api/kickstarter/user/:id'],
+  ] as const;
+  const BAD_ENCODINGS = ['%zz', '%E0%A4%A', '%C0%AE', '%ED%A0%80', '%80', '%', '1%2'];
+  test.each(ID_ROUTES.flatMap(([method, path]) => BAD_ENCODINGS.map((id) => [method, path.replace(':id', id)] as const)))(
+    'when %s %s has an id that does not percent-decode, then 404 JSON',
+    async (method, path) => {
+      const res = await t.http()[method](path).set('Content-Type', 'application/json').send('{}');
+      expect(res.status).toBe(404);
+      expectEnvelope(res, 'Not Found.');
+    },
+  );
+
+  const gzipped = zlib.gzipSync('{"username":"someone","password":"password1"}');
+  /** POST raw bytes as JSON: superagent would otherwise send a Buffer's JSON form. */
+  const postEncoded = (encoding: string, body: Buffer) =>
+    t.http().post('/api/login').set('Content-Type', 'application/json').set('Content-Encoding', encoding)
+      .serialize((bytes: Buffer) => bytes as unknown as string).send(body as unknown as object);
+  test.each([
+    ['gzip', 'a plain body', Buffer.from('{"username":"a"}')],
+    ['gzip', 'a truncated body', gzipped.subarray(0, gzipped.length - 12)],
+    ['deflate', 'a plain body', Buffer.from('{"username":"a"}')],
+    ['br', 'a broken body', Buffer.from('not brotli at all')],
+  ])('when Content-Encoding says %s but the body is %s, then 400 JSON', async (encoding, _case, body) => {
+    const res = await postEncoded(encoding, body);
+    expect(res.status).toBe(400);
+    expectEnvelope(res, 'The request body could not be read: it does not match its Content-Encoding.');
+  });
+
+  test('when the body really is gzipped, then it is read', async () => {
+    const res = await postEncoded('gzip', gzipped);
+    expect(res.status).toBe(401);
   });
 
   test.each([['GET', '/nope'], ['GET', '/api/nope'], ['DELETE', '/api/login'], ['GET', '/api/users/me/extra']])(
