@@ -12,9 +12,25 @@ export const messages = {
   taken: (field: string) => `The ${label(field)} has already been taken.`,
 };
 
-/** A string field whose absence or wrong type is reported in the same words as every other rule. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Text that can be stored as given: PostgreSQL refuses NUL in text and jsonb, and an unpaired
+ * UTF-16 surrogate has no UTF-8 form (it would be stored as U+FFFD, silently changed).
+ */
+export const isStorableText = (text: string) => !text.includes('\u0000') && !LONE_SURROGATE.test(text);
+
+export const unstorableTextMessage = (field: string) =>
+  `The ${label(field)} may not contain NUL characters or unpaired surrogates.`;
+
+/**
+ * A string field whose absence or wrong type is reported in the same words as every other rule,
+ * and which refuses text that cannot be stored.
+ */
 export const stringField = (field: string) =>
-  z.string({ error: (issue) => (issue.input === undefined ? messages.required(field) : messages.string(field)) });
+  z
+    .string({ error: (issue) => (issue.input === undefined ? messages.required(field) : messages.string(field)) })
+    .refine(isStorableText, unstorableTextMessage(field));
 
 /** Every issue, grouped by the top-level field it concerns (a body-level problem is keyed `body`). */
 export function toFieldErrors(issues: z.core.$ZodIssue[]): FieldErrors {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { messages, stringField } from '../http/validation';
+import { isStorableText, messages, stringField, unstorableTextMessage } from '../http/validation';
 
 export const IMAGE_TYPES = [
   'image/png',
@@ -64,11 +64,6 @@ export function withInferredType<T extends Record<string, unknown>>(data: T): T 
   return (inferred === undefined ? rest : { ...rest, type: inferred }) as T;
 }
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/** PostgreSQL's jsonb refuses `\u0000` and unpaired UTF-16 surrogates in strings and keys. */
-const isStorableText = (text: string) => !text.includes('\u0000') && !LONE_SURROGATE.test(text);
-
 /**
  * Why `data` cannot be stored, if it cannot: nested too deep, holding text PostgreSQL refuses, or
  * over the size cap once its type is inferred. Walks without recursion: the depth is checked
@@ -79,13 +74,13 @@ export function dataProblem(data: unknown): string | undefined {
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const { value, depth } = next;
     if (typeof value === 'string') {
-      if (!isStorableText(value)) return 'The data may not contain NUL characters or unpaired surrogates.';
+      if (!isStorableText(value)) return unstorableTextMessage('data');
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
     if (depth > MAX_DATA_DEPTH) return `The data may not be nested more than ${MAX_DATA_DEPTH} levels deep.`;
     for (const [key, child] of Object.entries(value)) {
-      if (!isStorableText(key)) return 'The data may not contain NUL characters or unpaired surrogates.';
+      if (!isStorableText(key)) return unstorableTextMessage('data');
       pending.push({ value: child, depth: depth + 1 });
     }
   }

@@ -1,14 +1,12 @@
 import { z } from 'zod';
 import { pageQuerySchema } from '../http/pagination';
-import { isValidId, messages } from '../http/validation';
+import { isStorableText, isValidId, messages, unstorableTextMessage } from '../http/validation';
 
 export const MAX_MONETARY_GOAL = 100_000_000;
 export const MAX_DURATION_DAYS = 60;
 export const MAX_DESCRIPTION_LENGTH = 5000;
 
 // Field names are camelCase in JSON; messages name them in words, as Laravel does.
-const hasNoNul = (value: string) => !value.includes('\u0000');
-const noNulMessage = (label: string) => `The ${label.replaceAll('_', ' ')} may not contain NUL characters.`;
 
 /** A required text, 1–`max` characters after trimming; null counts as missing. */
 const requiredText = (label: string, max: number) =>
@@ -20,7 +18,7 @@ const requiredText = (label: string, max: number) =>
     .trim()
     .min(1, messages.required(label))
     .max(max, messages.maxLength(label, max))
-    .refine(hasNoNul, noNulMessage(label));
+    .refine(isStorableText, unstorableTextMessage(label));
 
 /** A whole number in [min, max], sent as a JSON number or as a string of digits (what HTML forms send). */
 const wholeNumber = (label: string, min: number, max: number, unit = '') => {
@@ -41,7 +39,7 @@ const wholeNumber = (label: string, min: number, max: number, unit = '') => {
 const description = z
   .string({ error: messages.string('description') })
   .max(MAX_DESCRIPTION_LENGTH, messages.maxLength('description', MAX_DESCRIPTION_LENGTH))
-  .refine(hasNoNul, noNulMessage('description'))
+  .refine(isStorableText, unstorableTextMessage('description'))
   .nullish()
   .describe('Optional; null or left out means none.');
 
@@ -67,7 +65,7 @@ export type CampaignPatch = z.output<typeof campaignPatchSchema>;
 
 /** An exact, case-insensitive filter value; empty means no filter. */
 const filterText = (label: string) =>
-  z.string({ error: messages.string(label) }).trim().refine(hasNoNul, noNulMessage(label)).optional();
+  z.string({ error: messages.string(label) }).trim().refine(isStorableText, unstorableTextMessage(label)).optional();
 
 const USER_ID_MESSAGE = 'The user id must be a positive integer.';
 

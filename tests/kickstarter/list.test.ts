@@ -92,7 +92,7 @@ describe.each(['/api/kickstarter', '/api/kickstarter/all'])('GET %s', (path) => 
     ['user_id=1&user_id=2', 'user_id', 'The user id must be a positive integer.'],
     ['country=USA&country=JAPAN', 'country', 'The country must be a string.'],
     ['categories=a&categories=b', 'categories', 'The categories must be a string.'],
-    ['categories=%00', 'categories', 'The categories may not contain NUL characters.'],
+    ['categories=%00', 'categories', 'The categories may not contain NUL characters or unpaired surrogates.'],
     ['limit=0', 'limit', 'The limit must be a whole number from 1 to 100.'],
     ['page=1&after=1', 'page', 'Use either page or after, not both.'],
   ])('when the query has %s, then 422 on %s', async (query, field, message) => {
@@ -163,6 +163,21 @@ describe.each(['/api/kickstarter', '/api/kickstarter/all'])('GET %s', (path) => 
       expect(await linkOf(`http://elsewhere.example${path}?limit=1`)).toBe(`<http://api.example${path}?limit=1&after=${campaigns[0]!.id}>; rel="next"`);
     } finally {
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test('when PUBLIC_URL is set, then Link is built on it, whatever Host the request names', async () => {
+    const behindProxy = await startTestApp({ PUBLIC_URL: 'https://api.example.com' });
+    try {
+      const owner = await registerAndLogin(behindProxy);
+      for (const name of ['one', 'two']) {
+        await behindProxy.http().post('/api/kickstarter').set('Authorization', owner.token)
+          .send({ campaignName: name, categories: 'Games', country: 'USA', monetaryGoal: 100, duration: 10 });
+      }
+      const res = await behindProxy.http().get(`${path}?limit=1`).set('Host', 'evil.example');
+      expect(res.headers.link).toMatch(new RegExp(`^<https://api\\.example\\.com${path}\\?limit=1&after=\\d+>; rel="next"$`));
+    } finally {
+      await behindProxy.close();
     }
   });
 
