@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { messages, stringField } from '../http/validation';
-import { type EmailDomainCheck, emailField, nameField, usernameField, userSchema } from '../users/schemas';
+import {
+  type EmailDomainCheck,
+  emailField,
+  MAX_EMAIL_LENGTH,
+  MAX_USERNAME_LENGTH,
+  nameField,
+  normalizeUsername,
+  usernameField,
+  userSchema,
+} from '../users/schemas';
 import { BCRYPT_MAX_BYTES } from './passwords';
 
 // A longer password would be silently cut by bcrypt.
@@ -54,11 +63,18 @@ export type RegisterInput = z.output<ReturnType<typeof registerSchema>>;
 const loginUsername = requireOneOf('username', 'email');
 const loginEmail = requireOneOf('email', 'username');
 
-/** Login checks presence and type only: the rules of registration would tell which accounts exist. */
+/**
+ * Login checks presence, type and length only (the rules of registration would tell which
+ * accounts exist; no account has a longer name, so a longer one is never looked up), and
+ * normalises the identifier once: the lookup and the login throttle use the same value.
+ */
 export const loginSchema = z
   .object({
-    username: stringField('username').nullish(),
-    email: stringField('email').trim().toLowerCase().nullish(),
+    username: stringField('username')
+      .max(MAX_USERNAME_LENGTH, messages.maxLength('username', MAX_USERNAME_LENGTH))
+      .transform(normalizeUsername)
+      .nullish(),
+    email: stringField('email').trim().max(MAX_EMAIL_LENGTH, messages.maxLength('email', MAX_EMAIL_LENGTH)).toLowerCase().nullish(),
     password: stringField('password').min(1, messages.required('password')),
   })
   .refine(loginUsername.check, loginUsername.params)

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { forbidden, INVALID_CREDENTIALS_MESSAGE, invalidData, unauthorized } from '../http/errors';
 import { deleteUser, findCredentials, updatePasswordHash, type User } from '../users/model';
 import { isSameUsername, USERNAME_IMMUTABLE_MESSAGE, type UsersService } from '../users/service';
-import type { LoginThrottle, PasswordAttempt } from './login-throttle';
+import { type LoginThrottle, type PasswordAttempt, throttleSubject } from './login-throttle';
 import type { Passwords } from './passwords';
 import { purgeExpiredRevocations, revokeToken } from './revocations';
 import type { ChangePasswordInput, DeleteAccountInput, LoginInput, RegisterInput } from './schemas';
@@ -16,16 +16,13 @@ export interface AuthServiceDeps {
   throttle: LoginThrottle;
 }
 
-/** The name an account's failed password checks are counted under. */
-const accountIdentifier = (user: User) => user.username ?? user.email ?? String(user.id);
-
 export function createAuthService({ knex, passwords, tokens, users, throttle }: AuthServiceDeps) {
   /**
    * Checks the caller's current password, counted like a login: a wrong one is a 422 on `field`
    * and a failed attempt for the account.
    */
   function confirmCurrentPassword(caller: User, password: string, clientIp: string, field: string, message: string) {
-    return throttle.guard(clientIp, accountIdentifier(caller), async (): Promise<PasswordAttempt<void>> => {
+    return throttle.guard(clientIp, throttleSubject({ userId: caller.id }), async (): Promise<PasswordAttempt<void>> => {
       const credentials = await findCredentials(knex, { id: caller.id });
       return (await passwords.verify(password, credentials?.passwordHash))
         ? { ok: true, value: undefined }
@@ -39,11 +36,15 @@ export function createAuthService({ knex, passwords, tokens, users, throttle }: 
       return users.create(user, () => passwords.hash(input.password));
     },
 
-    /** Same 401, in about the same time, for an unknown account and a wrong password. */
-    login(input: LoginInput, clientIp: string): Promise<{ user: User; token: IssuedToken }> {
+    /**
+     * Same 401, in about the same time, for an unknown account and a wrong password. The account
+     * is looked up first, so that failures are counted per account however it was named.
+     */
+    async login(input: LoginInput, clientIp: string): Promise<{ user: User; token: IssuedToken }> {
       const identifier = input.username ? { username: input.username } : { email: input.email ?? '' };
-      return throttle.guard(clientIp, input.username || input.email || '', async () => {
-        const credentials = await findCredentials(knex, identifier);
+      const credentials = await findCredentials(knex, identifier);
+      const subject = throttleSubject(credentials ? { userId: credentials.user.id } : identifier);
+      return throttle.guard(clientIp, subject, async () => {
         const valid = await passwords.verify(input.password, credentials?.passwordHash);
         if (!credentials || !valid) return { ok: false, error: unauthorized(INVALID_CREDENTIALS_MESSAGE) };
         const token = tokens.issue({ ...credentials.user, tokenVersion: credentials.tokenVersion });

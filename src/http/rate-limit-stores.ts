@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
-import { type ClientRateLimitInfo, MemoryStore, type Options, type Store } from 'express-rate-limit';
+import { type ClientRateLimitInfo, type Options, type Store } from 'express-rate-limit';
 import Redis from 'ioredis';
 import type { Logger } from '../logger';
 
@@ -64,6 +64,98 @@ class RedisCounterStore implements Store {
   }
 }
 
+/**
+ * Counters a process can hold at once. A key holds a client IP and a fixed-size subject, so the
+ * store stays within a few tens of megabytes however many keys a client makes up (IPv6 gives one
+ * client many addresses); past this the oldest window is forgotten first.
+ */
+export const MEMORY_STORE_MAX_KEYS = 100_000;
+
+interface Counter {
+  hits: number;
+  resetTime: Date;
+}
+
+/**
+ * Fixed-window counters in this process's memory, bounded in number. The map keeps keys in the
+ * order their windows started (a new window re-inserts its key), so expired and oldest counters
+ * are always at its front: sweeping and evicting never scan the whole map.
+ */
+export class BoundedMemoryStore implements Store {
+  readonly localKeys = true;
+  private readonly counters = new Map<string, Counter>();
+  private windowMs = 60_000;
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(readonly maxKeys = MEMORY_STORE_MAX_KEYS) {}
+
+  init(options: Options): void {
+    this.windowMs = options.windowMs;
+    clearInterval(this.sweeper);
+    this.sweeper = setInterval(() => this.sweep(Date.now()), Math.min(this.windowMs, 60_000));
+    this.sweeper.unref();
+  }
+
+  get(key: string): ClientRateLimitInfo | undefined {
+    const counter = this.live(key, Date.now());
+    return counter && { totalHits: counter.hits, resetTime: counter.resetTime };
+  }
+
+  increment(key: string): ClientRateLimitInfo {
+    const now = Date.now();
+    let counter = this.live(key, now);
+    if (!counter) {
+      this.sweep(now);
+      for (const oldest of this.counters.keys()) {
+        if (this.counters.size < this.maxKeys) break;
+        this.counters.delete(oldest);
+      }
+      counter = { hits: 0, resetTime: new Date(now + this.windowMs) };
+      this.counters.set(key, counter);
+    }
+    counter.hits += 1;
+    return { totalHits: counter.hits, resetTime: counter.resetTime };
+  }
+
+  decrement(key: string): void {
+    const counter = this.live(key, Date.now());
+    if (counter && counter.hits > 0) counter.hits -= 1;
+  }
+
+  resetKey(key: string): void {
+    this.counters.delete(key);
+  }
+
+  resetAll(): void {
+    this.counters.clear();
+  }
+
+  shutdown(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /** How many counters are held (for tests and measurements). */
+  get size(): number {
+    return this.counters.size;
+  }
+
+  private live(key: string, now: number): Counter | undefined {
+    const counter = this.counters.get(key);
+    if (counter && counter.resetTime.getTime() <= now) {
+      this.counters.delete(key);
+      return undefined;
+    }
+    return counter;
+  }
+
+  private sweep(now: number): void {
+    for (const [key, counter] of this.counters) {
+      if (counter.resetTime.getTime() > now) return;
+      this.counters.delete(key);
+    }
+  }
+}
+
 function connectRedis(url: string, logger: Logger): ScriptedRedis {
   const redis = new Redis(url, {
     // Fail fast while Redis is away instead of queueing commands (and requests) behind it.
@@ -110,11 +202,11 @@ export async function createRateLimitStores(redisUrl: string | undefined, logger
   if (cluster.isWorker) {
     return { kind: 'cluster', create: (prefix) => new ClusterMemoryStoreWorker({ prefix }), close: async () => undefined };
   }
-  const stores: MemoryStore[] = [];
+  const stores: BoundedMemoryStore[] = [];
   return {
     kind: 'memory',
     create: () => {
-      const store = new MemoryStore();
+      const store = new BoundedMemoryStore();
       stores.push(store);
       return store;
     },

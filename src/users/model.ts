@@ -109,15 +109,18 @@ export interface Credentials {
   tokenVersion: number;
 }
 
-/** An account with what checking its password and issuing a token need: for the auth service only. */
+/**
+ * An account with what checking its password and issuing a token need: for the auth service only.
+ * A username must come normalised (`normalizeUsername`), an email lower-cased as stored.
+ */
 export async function findCredentials(
   knex: Knex,
   identifier: { id: number } | { username: string } | { email: string },
 ): Promise<Credentials | undefined> {
   const query = knex('users').select([...USER_COLUMNS, 'password_hash', 'token_version']).first();
   if ('id' in identifier) query.where('id', identifier.id);
-  else if ('username' in identifier) query.whereRaw('lower(username) = lower(?)', [identifier.username]);
-  else query.where('email', identifier.email.toLowerCase());
+  else if ('username' in identifier) query.whereRaw('lower(username) = ?', [identifier.username]);
+  else query.where('email', identifier.email);
   const row = await query;
   if (!row) return undefined;
   const { password_hash: passwordHash, token_version: tokenVersion, ...user } = row;

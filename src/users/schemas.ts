@@ -4,11 +4,20 @@ import { campaignSchema } from '../kickstarter/schemas';
 import type { User } from './model';
 
 const USERNAME_PATTERN = /^[A-Za-z0-9._-]+$/;
+export const MAX_USERNAME_LENGTH = 50;
+export const MAX_EMAIL_LENGTH = 254;
 
 export const usernameField = stringField('username')
   .min(2, messages.minLength('username', 2))
-  .max(50, messages.maxLength('username', 50))
+  .max(MAX_USERNAME_LENGTH, messages.maxLength('username', MAX_USERNAME_LENGTH))
   .regex(USERNAME_PATTERN, 'The username may only contain letters, numbers, dots, underscores and dashes.');
+
+/**
+ * A username as accounts are looked up by it: ASCII letters lower-cased and nothing else. Usernames
+ * are ASCII, so a name with other letters matches none, whatever Unicode's case rules (JavaScript's
+ * and PostgreSQL's differ: `İ`, the Kelvin sign) would make of it.
+ */
+export const normalizeUsername = (username: string) => username.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 
 export const nameField = stringField('name')
   .trim()
@@ -21,7 +30,7 @@ export type EmailDomainCheck = (email: string) => Promise<boolean>;
 const emailFormat = stringField('email')
   .trim()
   .toLowerCase()
-  .max(254, messages.maxLength('email', 254))
+  .max(MAX_EMAIL_LENGTH, messages.maxLength('email', MAX_EMAIL_LENGTH))
   .regex(z.regexes.email, 'The email must be a valid email address.');
 
 /** A valid address, stored lower-cased; with EMAIL_CHECK_DNS its domain must accept mail too. */

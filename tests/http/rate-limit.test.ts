@@ -49,6 +49,42 @@ describe('the login rate limit (in memory)', () => {
     expect((await t.http().post('/api/login').set('X-Forwarded-For', ip).send({ username: user.username, password: user.password })).status).toBe(429);
   });
 
+  test.each([
+    ['a dotted capital I (U+0130)', (name: string) => name.replace('i', '\u0130')],
+    ['a Kelvin sign (U+212A)', (name: string) => name.replace('k', '\u212a')],
+    ['a long s (U+017F)', (name: string) => name.replace('s', '\u017f')],
+  ])('when the limit is reached and the username is then written with %s, then it is no way in', async (_case, variant) => {
+    const user = await registerAndLogin(t, { username: uniqueUsername('kiss') });
+    const ip = randomIp();
+    await failLogins(t, user.username, 3, ip);
+    const res = await t.http().post('/api/login').set('X-Forwarded-For', ip).send({ username: variant(user.username), password: user.password });
+    expect([401, 429]).toContain(res.status);
+    expect((await t.http().post('/api/login').set('X-Forwarded-For', ip).send({ username: user.username, password: user.password })).status).toBe(429);
+  });
+
+  test('when failures come by username and then by email, then they are one count: the account\'s', async () => {
+    const email = `${uniqueUsername('both')}@example.com`;
+    const user = await registerAndLogin(t, { email });
+    const ip = randomIp();
+    await failLogins(t, user.username, 2, ip);
+    const byEmail = await t.http().post('/api/login').set('X-Forwarded-For', ip).send({ email: email.toUpperCase(), password: 'wrong password' });
+    expect(byEmail.status).toBe(401);
+    expect((await t.http().post('/api/login').set('X-Forwarded-For', ip).send({ email, password: user.password })).status).toBe(429);
+  });
+
+  test.each([
+    ['username', 'u'.repeat(90_000), 'The username may not be greater than 50 characters.'],
+    ['username', 'u'.repeat(51), 'The username may not be greater than 50 characters.'],
+    ['email', `${'e'.repeat(250)}@x.io`, 'The email may not be greater than 254 characters.'],
+  ])('when the login %s is longer than any account\'s, then 422, not a lookup or a count', async (field, value, message) => {
+    const ip = randomIp();
+    for (let i = 0; i < 4; i += 1) {
+      const res = await t.http().post('/api/login').set('X-Forwarded-For', ip).send({ [field]: value, password: 'wrong password' });
+      expect(res.status).toBe(422);
+      expect(res.body.errors[field]).toEqual([message]);
+    }
+  });
+
   test('when a login succeeds, then the failures before it are forgotten', async () => {
     const user = await registerAndLogin(t);
     const ip = randomIp();
