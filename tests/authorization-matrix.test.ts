@@ -88,7 +88,7 @@ const callers: Record<string, (w: World) => Promise<{ header?: string; as: Regis
     as: w.owner,
   }),
   'another algorithm': async (w) => ({
-    header: sign({ ver: 0 }, { algorithm: 'HS384', subject: String(w.owner.id), expiresIn: 3600 }),
+    header: sign({ ver: 0, username: w.owner.username }, { algorithm: 'HS384', subject: String(w.owner.id), expiresIn: 3600 }),
     as: w.owner,
   }),
   'alg none': async (w) => ({

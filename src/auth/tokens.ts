@@ -4,6 +4,14 @@ import { isValidId } from '../http/validation';
 
 const ALGORITHM = 'HS256';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** `sub` as `issue` writes it: the id in decimal, no sign, no leading zero. */
+const SUBJECT = /^[1-9]\d{0,9}$/;
+/** The header and claims `issue` writes, and so the only ones a token of ours has. */
+const HEADER_KEYS = new Set(['alg', 'typ']);
+const CLAIM_KEYS = new Set(['sub', 'username', 'ver', 'jti', 'iat', 'exp']);
+
+const onlyKeys = (object: object, allowed: Set<string>) => Object.keys(object).every((key) => allowed.has(key));
+const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
 
 /** What a valid token says about its holder. */
 export interface TokenClaims {
@@ -40,20 +48,27 @@ export function createTokens(secret: string, expiresInSeconds: number): Tokens {
       return { token, expiresInSeconds };
     },
 
+    /**
+     * Exactly the shape `issue` writes is accepted: a header of `alg` and `typ` only (a `crit`
+     * naming extensions this code does not implement must be refused, RFC 7515 §4.1.11), and the
+     * claims above with their types. Anything else, however well signed, is not a token of ours.
+     */
     verify(token) {
-      let payload: string | jwt.JwtPayload;
+      let decoded: jwt.Jwt;
       try {
-        payload = jwt.verify(token, key, { algorithms: [ALGORITHM] });
+        decoded = jwt.verify(token, key, { algorithms: [ALGORITHM], complete: true });
       } catch {
         return undefined;
       }
-      if (typeof payload === 'string') return undefined;
-      const userId = Number(payload.sub);
-      const { ver, jti, exp } = payload;
-      if (!/^\d+$/.test(payload.sub ?? '') || !isValidId(userId)) return undefined;
-      if (typeof ver !== 'number' || !Number.isInteger(ver)) return undefined;
-      if (typeof jti !== 'string' || !UUID.test(jti) || typeof exp !== 'number') return undefined;
-      return { userId, tokenVersion: ver, jti, expiresAt: new Date(exp * 1000) };
+      const { header, payload } = decoded;
+      if (header.typ !== 'JWT' || !onlyKeys(header, HEADER_KEYS)) return undefined;
+      if (typeof payload === 'string' || !onlyKeys(payload, CLAIM_KEYS)) return undefined;
+      const { sub, username, ver, jti, iat, exp } = payload;
+      if (typeof sub !== 'string' || !SUBJECT.test(sub) || !isValidId(Number(sub))) return undefined;
+      if (typeof username !== 'string' && username !== null) return undefined;
+      if (!isInteger(ver) || ver < 0 || !isInteger(iat) || !isInteger(exp)) return undefined;
+      if (typeof jti !== 'string' || !UUID.test(jti)) return undefined;
+      return { userId: Number(sub), tokenVersion: ver, jti, expiresAt: new Date(exp * 1000) };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { registerAndLogin, storedJwtSecret } from '../helpers/users';
@@ -58,22 +58,22 @@ describe('GET /api/users/me', () => {
 
   test('when the token is expired, then 401', async () => {
     const user = await registerAndLogin(t);
-    expectRejected(await me(sign({ ver: 0 }, { expiresIn: -10, subject: String(user.id) })));
+    expectRejected(await me(sign({ username: user.username, ver: 0 }, { expiresIn: -10, subject: String(user.id) })));
   });
 
   test('when a token is signed like ours with the right key and claims, then 200 (the cases below differ in one thing)', async () => {
     const user = await registerAndLogin(t);
-    expect((await me(sign({ ver: 0 }, { subject: String(user.id) }))).status).toBe(200);
+    expect((await me(sign({ username: user.username, ver: 0 }, { subject: String(user.id) }))).status).toBe(200);
   });
 
   test('when the token is signed with another key, then 401', async () => {
     const user = await registerAndLogin(t);
-    expectRejected(await me(sign({ ver: 0 }, { subject: String(user.id) }, 'another secret that is long enough!!')));
+    expectRejected(await me(sign({ username: user.username, ver: 0 }, { subject: String(user.id) }, 'another secret that is long enough!!')));
   });
 
   test('when the token uses another algorithm with the same key, then 401', async () => {
     const user = await registerAndLogin(t);
-    expectRejected(await me(sign({ ver: 0 }, { subject: String(user.id), algorithm: 'HS512' })));
+    expectRejected(await me(sign({ username: user.username, ver: 0 }, { subject: String(user.id), algorithm: 'HS512' })));
   });
 
   test('when the token says alg none, then 401', async () => {
@@ -85,8 +85,37 @@ describe('GET /api/users/me', () => {
   test('when a correctly signed token lacks our claims or names an impossible id, then 401, not 500', async () => {
     const user = await registerAndLogin(t);
     expectRejected(await me(sign({}, { subject: String(user.id) })));
-    expectRejected(await me(sign({ ver: 0 }, { subject: '99999999999999999999' })));
-    expectRejected(await me(sign({ ver: 0 }, { subject: String(user.id), jwtid: 'not-a-uuid' })));
+    expectRejected(await me(sign({ username: user.username, ver: 0 }, { subject: '99999999999999999999' })));
+    expectRejected(await me(sign({ username: user.username, ver: 0 }, { subject: String(user.id), jwtid: 'not-a-uuid' })));
+  });
+
+  /** A token signed with the server's key whose header or claims differ from what the server issues. */
+  const forge = (header: object, payload: object) => {
+    const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+    const unsigned = `${encode(header)}.${encode(payload)}`;
+    const signature = createHmac('sha256', secret).update(unsigned).digest('base64url');
+    return `${unsigned}.${signature}`;
+  };
+
+  test.each([
+    ['a numeric sub', { sub: 'ID' }, {}],
+    ['a sub with a leading zero', { sub: '0ID' }, {}],
+    ['a sub in an array', { sub: ['ID'] }, {}],
+    ['a claim the server never writes', { admin: true }, {}],
+    ['a crit header', {}, { crit: ['exp'] }],
+    ['a header without typ', {}, { typ: undefined }],
+    ['a kid header', {}, { kid: 'other' }],
+    ['a fractional exp', { exp: 'EXP.5' }, {}],
+    ['a negative token version', { ver: -1 }, {}],
+  ])('when a token signed with our key has %s, then 401', async (_case, claims, header) => {
+    const user = await registerAndLogin(t);
+    const now = Math.floor(Date.now() / 1000);
+    const fill = (value: unknown): unknown =>
+      value === 'ID' ? user.id : value === '0ID' ? `0${user.id}` : value === 'EXP.5' ? now + 3600.5 : Array.isArray(value) ? value.map(fill) : value;
+    const ours = { sub: String(user.id), username: user.username, ver: 0, jti: randomUUID(), iat: now, exp: now + 3600 };
+    const odd = Object.fromEntries(Object.entries(claims).map(([key, value]) => [key, fill(value)]));
+    expect((await me(forge({ alg: 'HS256', typ: 'JWT' }, ours))).status).toBe(200);
+    expectRejected(await me(forge({ alg: 'HS256', typ: 'JWT', ...header }, { ...ours, ...odd })));
   });
 
   test('when the token\'s user no longer exists, then 401', async () => {
