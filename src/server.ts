@@ -1,10 +1,11 @@
 import cluster from 'node:cluster';
-import http, { type RequestListener } from 'node:http';
+import type { RequestListener } from 'node:http';
 import dotenv from 'dotenv';
 import { createApp, createStartingApp } from './app';
 import { bootstrap, type Bootstrapped } from './bootstrap';
 import { runPrimary } from './cluster';
 import { type Config, ConfigError, loadConfig } from './config';
+import { createHttpServer } from './http/node-server';
 import { createLogger, type Logger } from './logger';
 import { retryWithBackoff } from './retry';
 
@@ -31,7 +32,7 @@ function loadConfigOrExit(): Config {
  */
 async function runServer(config: Config, logger: Logger): Promise<void> {
   let handle: RequestListener = createStartingApp(config, logger);
-  const server = http.createServer((req, res) => handle(req, res));
+  const server = createHttpServer((req, res) => handle(req, res), logger);
   const listen = () =>
     server.listen(config.port, () => logger.info({ port: config.port }, `listening on http://localhost:${config.port}`));
   if (!cluster.isWorker) listen();
