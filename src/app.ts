@@ -73,6 +73,7 @@ export function createApp({ config, logger, db, passwords, tokens, rateLimits }:
   app.set('trust proxy', config.trustProxyHops);
   // No ETag: hashing every JSON body cost more than conditional GETs save on lists that change.
   app.set('etag', false);
+  app.locals.publicUrl = config.publicUrl;
   writeJsonDirectly(app);
   app.use(requestLog(logger));
   commonMiddleware(app, config);

@@ -90,6 +90,26 @@ const urlString = (protocols: string[]) =>
       .optional(),
   );
 
+/** The server's public origin: `https://api.example.com`, no path (a trailing slash is dropped). */
+const publicUrl = z.preprocess(
+  unset,
+  z
+    .string()
+    .transform((v, ctx) => {
+      try {
+        const url = new URL(v);
+        if ((url.protocol === 'http:' || url.protocol === 'https:') && url.pathname === '/' && !url.search && !url.hash) {
+          return url.origin;
+        }
+      } catch {
+        // Reported below.
+      }
+      ctx.addIssue({ code: 'custom', message: 'must be an origin such as https://api.example.com (no path)' });
+      return z.NEVER;
+    })
+    .optional(),
+);
+
 const envSchema = z.object({
   NODE_ENV: z.preprocess(unset, z.string().default('development')),
   PORT: integer(5000, 0, 65535),
@@ -110,6 +130,7 @@ const envSchema = z.object({
   WEB_CONCURRENCY: integer(1, 1, 64),
   LOG_LEVEL: z.preprocess(unset, z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info')),
   MIGRATE_ON_START: boolean(true),
+  PUBLIC_URL: publicUrl,
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -139,6 +160,8 @@ export interface Config {
   webConcurrency: number;
   logLevel: LogLevel;
   migrateOnStart: boolean;
+  /** The origin absolute URLs (the next page's `Link`) are built on; unset, the request's own Host. */
+  publicUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -196,5 +219,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webConcurrency: vars.WEB_CONCURRENCY,
     logLevel: vars.LOG_LEVEL,
     migrateOnStart: vars.MIGRATE_ON_START,
+    publicUrl: vars.PUBLIC_URL,
   };
 }

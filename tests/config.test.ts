@@ -46,8 +46,10 @@ describe('loadConfig', () => {
       WEB_CONCURRENCY: '2',
       LOG_LEVEL: 'warn',
       MIGRATE_ON_START: 'false',
+      PUBLIC_URL: 'https://api.example.com/',
     });
     expect(config).toMatchObject({
+      publicUrl: 'https://api.example.com',
       port: 8080,
       database: { url: 'postgres://u:p@db.example:5432/app', ssl: true },
       jwt: { expiresInSeconds: 900 },
@@ -86,10 +88,11 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'loud',
       DATABASE_SSL: 'maybe',
       JWT_SECRET: 'short',
+      PUBLIC_URL: 'https://api.example.com/v1',
     });
     const variables = problems.map((problem) => problem.split(' ')[0]);
     expect(variables.sort()).toEqual(
-      ['BCRYPT_ROUNDS', 'BODY_LIMIT', 'DATABASE_SSL', 'DATABASE_URL', 'JWT_EXPIRES_IN', 'JWT_SECRET', 'LOG_LEVEL', 'PORT', 'TRUST_PROXY'].sort(),
+      ['BCRYPT_ROUNDS', 'BODY_LIMIT', 'DATABASE_SSL', 'DATABASE_URL', 'JWT_EXPIRES_IN', 'JWT_SECRET', 'LOG_LEVEL', 'PORT', 'PUBLIC_URL', 'TRUST_PROXY'].sort(),
     );
   });
 

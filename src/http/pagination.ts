@@ -118,7 +118,8 @@ const ORIGIN = /^[a-z][a-z\d+.-]*:\/\/[^/?]*/i;
 
 /**
  * Sets `Link: <…>; rel="next"` to this request's URL with the next page's query: every other
- * parameter (the filters, `limit`) kept as the client wrote it.
+ * parameter (the filters, `limit`) kept as the client wrote it. The origin is PUBLIC_URL when it
+ * is set (`app.locals.publicUrl`), else the request's scheme and Host as the client sent them.
  */
 export function setNextLink(req: Request, res: Response, next: Page<unknown>['next']): void {
   if (!next) return;
@@ -128,7 +129,8 @@ export function setNextLink(req: Request, res: Response, next: Page<unknown>['ne
   const pairs = queryStart === -1 ? [] : url.slice(queryStart + 1).split('&');
   const kept = pairs.filter((pair) => pair !== '' && !PAGING_KEYS.has(keyOf(pair)));
   for (const [key, value] of Object.entries(next)) kept.push(`${key}=${value}`);
-  res.setHeader('Link', `<${req.protocol}://${req.get('host') ?? 'localhost'}${path}?${kept.join('&')}>; rel="next"`);
+  const origin = (req.app.locals.publicUrl as string | undefined) ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  res.setHeader('Link', `<${origin}${path}?${kept.join('&')}>; rel="next"`);
 }
 
 /** Answers a page from `fetchJsonPage`: its items as one JSON array, and the Link to the next. */
