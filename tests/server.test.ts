@@ -1,3 +1,4 @@
+import { startTestApp } from './helpers/app';
 import { copyEmbeddedTemplate, createTestDatabase, type TestDatabase } from './helpers/databases';
 import { startServerProcess, waitFor, waitUntilListening, type ServerProcess } from './helpers/server-process';
 import { proxiedDatabaseUrl } from './helpers/tcp-proxy';
@@ -37,6 +38,27 @@ describe('the server process', () => {
     await waitFor(async () => (await fetch(`${server!.url}/ready`)).ok);
     expect((await post(server, '/api/login', { username: 'in_flight', password: 'password1' })).status).toBe(200);
   });
+
+  // The cluster's primary migrates before forking; it needs a PostgreSQL server.
+  const startModes: Array<[string, Record<string, string>]> = [['one process', {}]];
+  if (process.env.TEST_DATABASE_URL) startModes.push(['a cluster', { WEB_CONCURRENCY: '2' }]);
+
+  test.each(startModes)(
+    'when the database records a migration that no longer exists (%s), then it exits 1 within seconds, saying so in one line',
+    async (_mode, env) => {
+      const setup = await startTestApp({}, database);
+      await setup.knex('knex_migrations').insert({ name: '20260101000000_removed', batch: 99, migration_time: new Date() });
+      await setup.close();
+
+      server = await startServerProcess({ ...database.env, ...env });
+      const stillRunning = new Promise((resolve) => setTimeout(() => resolve('still running'), 15_000).unref());
+      expect(await Promise.race([server.exited, stillRunning])).toBe(1);
+      expect(server.output().split('\n').filter((line) => line.includes('could not start'))).toEqual([
+        'could not start: The migration directory is corrupt, the following files are missing: 20260101000000_removed',
+      ]);
+      expect(server.output()).not.toContain('retrying');
+    },
+  );
 
   test('when NODE_ENV=production lacks JWT_SECRET, then it exits 1 naming the variable', async () => {
     server = await startServerProcess({ ...database.env, NODE_ENV: 'production' });
