@@ -6,6 +6,10 @@ import { proxiedDatabaseUrl } from './helpers/tcp-proxy';
 const post = (server: ServerProcess, path: string, body: object) =>
   fetch(`${server.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
+/** The process's exit code, or 'still running' if it has not exited within `ms`. */
+const exitCodeWithin = (server: ServerProcess, ms: number) =>
+  Promise.race([server.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), ms).unref())]);
+
 describe('the server process', () => {
   let database: TestDatabase;
   let server: ServerProcess | undefined;
@@ -51,12 +55,22 @@ describe('the server process', () => {
       await setup.close();
 
       server = await startServerProcess({ ...database.env, ...env });
-      const stillRunning = new Promise((resolve) => setTimeout(() => resolve('still running'), 15_000).unref());
-      expect(await Promise.race([server.exited, stillRunning])).toBe(1);
+      expect(await exitCodeWithin(server, 15_000)).toBe(1);
       expect(server.output().split('\n').filter((line) => line.includes('could not start'))).toEqual([
         'could not start: The migration directory is corrupt, the following files are missing: 20260101000000_removed',
       ]);
       expect(server.output()).not.toContain('retrying');
+    },
+  );
+
+  (process.env.TEST_DATABASE_URL ? test : test.skip)(
+    'when cluster workers cannot start (unmigrated database, MIGRATE_ON_START=false), then the primary exits 1 instead of replacing them',
+    async () => {
+      server = await startServerProcess({ ...database.env, WEB_CONCURRENCY: '2', MIGRATE_ON_START: 'false' });
+      expect(await exitCodeWithin(server, 15_000)).toBe(1);
+      expect(server.output()).toMatch(/could not start: .*relation "app_settings" does not exist/);
+      expect(server.output()).toContain('could not start: a worker failed while starting');
+      expect(server.output()).not.toContain('starting another');
     },
   );
 
