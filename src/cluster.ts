@@ -3,7 +3,7 @@ import { ClusterMemoryStorePrimary } from '@express-rate-limit/cluster-memory-st
 import type { Config } from './config';
 import { migrateToLatest, openDb } from './db';
 import type { Logger } from './logger';
-import { retryWithBackoff } from './retry';
+import { retryWhileDatabaseUnavailable } from './retry';
 
 /**
  * WEB_CONCURRENCY > 1: this process forks that many workers, which share the port (node:cluster)
@@ -30,7 +30,7 @@ export async function runPrimary(config: Config, logger: Logger, shutdownTimeout
   if (!config.redisUrl) await new ClusterMemoryStorePrimary().init();
 
   if (config.migrateOnStart) {
-    const migrated = await retryWithBackoff(
+    const migrated = await retryWhileDatabaseUnavailable(
       async () => {
         const db = await openDb(config.database, logger);
         try {
@@ -48,6 +48,8 @@ export async function runPrimary(config: Config, logger: Logger, shutdownTimeout
   }
 
   const workerEnv = { MIGRATE_ON_START: 'false' };
+  const listeningWorkers = new Set<number>();
+  cluster.on('listening', (worker: Worker) => listeningWorkers.add(worker.id));
   cluster.on('exit', (worker: Worker, code, signal) => {
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
@@ -56,6 +58,13 @@ export async function runPrimary(config: Config, logger: Logger, shutdownTimeout
       }
       return;
     }
+    if (!listeningWorkers.has(worker.id)) {
+      // A worker retries an unreachable database by itself: one that gave up while starting has
+      // said why, and every replacement would fail the same way, in a loop.
+      console.error('could not start: a worker failed while starting');
+      process.exit(1);
+    }
+    listeningWorkers.delete(worker.id);
     logger.error({ workerPid: worker.process.pid, code, signal }, 'worker died; starting another');
     cluster.fork(workerEnv);
   });

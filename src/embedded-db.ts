@@ -70,9 +70,13 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   const inMemory = dataDir === IN_MEMORY;
   const releaseLock = inMemory ? () => undefined : lockDataDirectory(dataDir);
   const cleanups: Array<() => Promise<void> | void> = [releaseLock];
-  const close = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  };
+  // Runs once, newest first; a later call waits for the same run instead of releasing a lock or
+  // closing a PGlite that may belong to a newer open of the same directory by then.
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      for (const cleanup of [...cleanups].reverse()) await cleanup();
+    })());
 
   try {
     if (!inMemory) fs.mkdirSync(dataDir, { recursive: true });

@@ -7,7 +7,7 @@ import { runPrimary } from './cluster';
 import { type Config, ConfigError, loadConfig } from './config';
 import { createHttpServer } from './http/node-server';
 import { createLogger, type Logger } from './logger';
-import { retryWithBackoff } from './retry';
+import { retryWhileDatabaseUnavailable } from './retry';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -60,7 +60,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   process.once('SIGTERM', (signal) => void shutdown(signal));
   process.once('SIGINT', (signal) => void shutdown(signal));
 
-  started = await retryWithBackoff(() => bootstrap(config, logger), 'could not open the database', logger, () => stopping);
+  started = await retryWhileDatabaseUnavailable(() => bootstrap(config, logger), 'could not open the database', logger, () => stopping);
   if (!started) return;
   if (stopping) {
     await started.close();
@@ -79,7 +79,14 @@ async function main() {
   else await runServer(config, logger);
 }
 
+/** A start that cannot succeed (anything but an unreachable database) ends the process, saying why in one line. */
+function startFailure(error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  // Messages that quote SQL (a failed migration) span lines: the log line must not.
+  return `could not start: ${reason.replace(/\s+/g, ' ').trim()}`;
+}
+
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(startFailure(error));
   process.exit(1);
 });

@@ -1,9 +1,14 @@
+import { startTestApp } from './helpers/app';
 import { copyEmbeddedTemplate, createTestDatabase, type TestDatabase } from './helpers/databases';
 import { startServerProcess, waitFor, waitUntilListening, type ServerProcess } from './helpers/server-process';
 import { proxiedDatabaseUrl } from './helpers/tcp-proxy';
 
 const post = (server: ServerProcess, path: string, body: object) =>
   fetch(`${server.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+/** The process's exit code, or 'still running' if it has not exited within `ms`. */
+const exitCodeWithin = (server: ServerProcess, ms: number) =>
+  Promise.race([server.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), ms).unref())]);
 
 describe('the server process', () => {
   let database: TestDatabase;
@@ -37,6 +42,37 @@ describe('the server process', () => {
     await waitFor(async () => (await fetch(`${server!.url}/ready`)).ok);
     expect((await post(server, '/api/login', { username: 'in_flight', password: 'password1' })).status).toBe(200);
   });
+
+  // The cluster's primary migrates before forking; it needs a PostgreSQL server.
+  const startModes: Array<[string, Record<string, string>]> = [['one process', {}]];
+  if (process.env.TEST_DATABASE_URL) startModes.push(['a cluster', { WEB_CONCURRENCY: '2' }]);
+
+  test.each(startModes)(
+    'when the database records a migration that no longer exists (%s), then it exits 1 within seconds, saying so in one line',
+    async (_mode, env) => {
+      const setup = await startTestApp({}, database);
+      await setup.knex('knex_migrations').insert({ name: '20260101000000_removed', batch: 99, migration_time: new Date() });
+      await setup.close();
+
+      server = await startServerProcess({ ...database.env, ...env });
+      expect(await exitCodeWithin(server, 15_000)).toBe(1);
+      expect(server.output().split('\n').filter((line) => line.includes('could not start'))).toEqual([
+        'could not start: The migration directory is corrupt, the following files are missing: 20260101000000_removed',
+      ]);
+      expect(server.output()).not.toContain('retrying');
+    },
+  );
+
+  (process.env.TEST_DATABASE_URL ? test : test.skip)(
+    'when cluster workers cannot start (unmigrated database, MIGRATE_ON_START=false), then the primary exits 1 instead of replacing them',
+    async () => {
+      server = await startServerProcess({ ...database.env, WEB_CONCURRENCY: '2', MIGRATE_ON_START: 'false' });
+      expect(await exitCodeWithin(server, 15_000)).toBe(1);
+      expect(server.output()).toMatch(/could not start: .*relation "app_settings" does not exist/);
+      expect(server.output()).toContain('could not start: a worker failed while starting');
+      expect(server.output()).not.toContain('starting another');
+    },
+  );
 
   test('when NODE_ENV=production lacks JWT_SECRET, then it exits 1 naming the variable', async () => {
     server = await startServerProcess({ ...database.env, NODE_ENV: 'production' });

@@ -51,6 +51,20 @@ describe('the embedded database', () => {
     expect(fs.existsSync(lockPath())).toBe(false);
   });
 
+  test('when closed twice, then the second close does nothing, not even to a newer open of the directory', async () => {
+    const first = await openDb({ embeddedDir: dataDir, ssl: false });
+    await first.close();
+    const second = await openDb({ embeddedDir: dataDir, ssl: false });
+    try {
+      await first.close();
+      expect(fs.readFileSync(lockPath(), 'utf8')).toBe(String(process.pid));
+      expect((await second.knex.raw('select 1 as one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await second.close();
+    }
+    expect(fs.existsSync(lockPath())).toBe(false);
+  });
+
   test('when a live process holds the lock, then opening is refused, naming it', async () => {
     fs.writeFileSync(lockPath(), String(process.ppid));
     await expect(openDb({ embeddedDir: dataDir, ssl: false })).rejects.toThrow(`in use by process ${process.ppid}`);
