@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { loadConfig } from './src/config';
-import { isoTimestampTypes } from './src/timestamps';
+import { isoTimestampTypes } from './src/db/timestamps';
 
 /**
  * Knex settings shared by the server, `npm run migrate`/`npm run seed` and the knex CLI.
@@ -53,6 +53,14 @@ const QUERY_TIMEOUT_MS = 10_000;
  */
 export const SESSION_SETTINGS = { TimeZone: 'UTC' };
 
+/**
+ * A PostgreSQL server's connection. DATABASE_SSL: TLS without verifying the server's certificate,
+ * which Heroku Postgres needs (its certificates are not signed by a public CA).
+ */
+export function serverConnection(database: { url: string; ssl: boolean }): Knex.PgConnectionConfig {
+  return { connectionString: database.url, ssl: database.ssl ? { rejectUnauthorized: false } : false };
+}
+
 export function knexConfig(connection: Knex.PgConnectionConfig, pool: Knex.PoolConfig): Knex.Config {
   return {
     client: 'pg',
@@ -77,8 +85,5 @@ export function knexConfig(connection: Knex.PgConnectionConfig, pool: Knex.PoolC
 export default function cliConfig(): Knex.Config {
   const { database } = loadConfig();
   if (!database.url) throw new Error('The knex CLI needs DATABASE_URL; use `npm run migrate` for the embedded database.');
-  return knexConfig(
-    { connectionString: database.url, ssl: database.ssl ? { rejectUnauthorized: false } : false },
-    { min: 0, max: 2 },
-  );
+  return knexConfig(serverConnection({ url: database.url, ssl: database.ssl }), { min: 0, max: 2 });
 }

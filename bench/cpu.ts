@@ -11,7 +11,7 @@ let ticksPerSecond: number | undefined;
 const ticks = () => (ticksPerSecond ??= Number(execSync('getconf CLK_TCK', { encoding: 'utf8' }).trim()) || 100);
 
 /** User + system CPU seconds of process `pid` (all its threads), or 0 when it is gone. */
-export function processCpuSeconds(pid: number): number {
+function processCpuSeconds(pid: number): number {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name, which is in parentheses and may contain spaces.

@@ -10,7 +10,7 @@ export interface Fixture {
   imagesOfOwner: number;
 }
 
-export const IMAGES_OF_OWNER = 200;
+const IMAGES_OF_OWNER = 200;
 const MAKERS = 20;
 const IMAGES_PER_MAKER = 100;
 

@@ -29,7 +29,7 @@ export interface LoadResult {
   statusCodes: Record<string, number>;
 }
 
-export function percentile(sorted: number[], p: number): number {
+function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   // Nearest rank, as HdrHistogram and autocannon report it.
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));

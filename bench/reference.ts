@@ -17,7 +17,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../src/embedded-db';
+import { startEmbeddedPostgres } from '../src/db/embedded';
 
 const MAX_LIMIT = 100;
 const DEFAULT_LIMIT = 50;

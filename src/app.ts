@@ -1,29 +1,32 @@
 import cors from 'cors';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express } from 'express';
 import helmet from 'helmet';
+import { createAuthenticate } from './auth/authenticate';
 import { createLoginThrottle } from './auth/login-throttle';
 import type { Passwords } from './auth/passwords';
-import { authRouter } from './auth/router';
-import { registerSchema } from './auth/schemas';
+import { authRoutes } from './auth/routes';
 import { createAuthService } from './auth/service';
 import type { Tokens } from './auth/tokens';
 import type { Config } from './config';
 import type { Database } from './db';
 import { apiRateLimit } from './http/api-rate-limit';
-import { authenticate } from './http/authenticate';
 import { jsonBody } from './http/body';
 import { databaseUnavailable, errorHandler, unknownRoute } from './http/errors';
-import type { RateLimitStores } from './http/rate-limit-stores';
 import { writeJsonDirectly } from './http/json-response';
+import { mountRoutes } from './http/mount';
+import type { RateLimitStores } from './http/rate-limit-stores';
 import { requestLog } from './http/request-log';
-import { imagesRouter } from './images/router';
-import { kickstarterRouter } from './kickstarter/router';
+import type { Route } from './http/routes';
+import { imageRoutes } from './images/routes';
+import { createImageService } from './images/service';
+import { kickstarterRoutes } from './kickstarter/routes';
+import { createCampaignService } from './kickstarter/service';
 import type { Logger } from './logger';
-import { serveOpenApiDocument } from './openapi/document';
-import { swaggerUi } from './openapi/swagger-ui';
+import { buildOpenApiDocument, type OpenApiDocument } from './openapi/document';
+import { swaggerUiAssets } from './openapi/swagger-ui';
+import { operationsRoutes, probeRoutes } from './operations/routes';
 import { createEmailDomainCheck } from './users/email-domains';
-import { usersRouter } from './users/router';
-import { profileSchema } from './users/schemas';
+import { userRoutes } from './users/routes';
 import { createUsersService } from './users/service';
 
 export interface AppDeps {
@@ -35,7 +38,16 @@ export interface AppDeps {
   rateLimits: RateLimitStores;
 }
 
-const READY_TIMEOUT_MS = 2000;
+/** Every route of the API, in the order Express tries them: the busiest lists early. */
+const ROUTES: readonly Route[] = [...probeRoutes, ...kickstarterRoutes, ...imageRoutes, ...operationsRoutes, ...authRoutes, ...userRoutes];
+
+let document: OpenApiDocument | undefined;
+
+/** The OpenAPI document of `ROUTES`, built once per process. */
+export function apiDocument(): OpenApiDocument {
+  document ??= buildOpenApiDocument(ROUTES);
+  return document;
+}
 
 /** Security headers and CORS, the same on every app this server runs. */
 function commonMiddleware(app: Express, config: Pick<Config, 'corsOrigins'>): void {
@@ -51,15 +63,13 @@ function commonMiddleware(app: Express, config: Pick<Config, 'corsOrigins'>): vo
   );
 }
 
-const healthy: RequestHandler = (_req, res) => {
-  res.json({ status: 'ok' });
-};
-
 /** What the server answers while the database is not open yet: alive, but not ready. */
 export function createStartingApp(config: Config, logger: Logger): Express {
   const app = express();
   commonMiddleware(app, config);
-  app.get('/health', healthy);
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
   app.use(() => {
     throw databaseUnavailable();
   });
@@ -67,8 +77,27 @@ export function createStartingApp(config: Config, logger: Logger): Express {
   return app;
 }
 
+/** Every service, built once over the app's dependencies: the composition root. */
+function createServices({ config, db, passwords, tokens, rateLimits }: AppDeps) {
+  const { knex } = db;
+  const { loginFailures, windowSeconds } = config.rateLimit;
+  const users = createUsersService({
+    knex,
+    hashPassword: (password) => passwords.hash(password),
+    checkEmailDomain: config.emailCheckDns ? createEmailDomainCheck() : undefined,
+  });
+  const throttle = createLoginThrottle(loginFailures > 0 ? rateLimits.create('login') : undefined, loginFailures, windowSeconds);
+  return {
+    users,
+    auth: createAuthService({ knex, passwords, tokens, users, throttle }),
+    campaigns: createCampaignService(knex),
+    images: createImageService(knex),
+  };
+}
+
 /** Builds the Express app over its dependencies; `server.ts` listens, tests drive it with supertest. */
-export function createApp({ config, logger, db, passwords, tokens, rateLimits }: AppDeps): Express {
+export function createApp(deps: AppDeps): Express {
+  const { config, logger, db, tokens, rateLimits } = deps;
   const app = express();
   app.set('trust proxy', config.trustProxyHops);
   // No ETag: hashing every JSON body cost more than conditional GETs save on lists that change.
@@ -78,37 +107,20 @@ export function createApp({ config, logger, db, passwords, tokens, rateLimits }:
   app.use(requestLog(logger));
   commonMiddleware(app, config);
 
-  app.get('/health', healthy);
-  app.get('/ready', async (_req, res) => {
-    try {
-      await db.knex.raw('select 1').timeout(READY_TIMEOUT_MS);
-    } catch {
-      throw databaseUnavailable();
-    }
-    res.json({ status: 'ok', database: db.kind });
-  });
+  const authenticate = createAuthenticate(db.knex, tokens);
+  const { users, auth, campaigns, images } = createServices(deps);
+  const operations = { db, document: apiDocument() };
 
-  // Everything below /health and /ready counts toward the per-IP limit, before any other work.
-  const { apiPerMinute, loginFailures, windowSeconds } = config.rateLimit;
-  if (apiPerMinute > 0) app.use(apiRateLimit(rateLimits.create('api'), apiPerMinute, logger));
+  mountRoutes(app, { routes: probeRoutes, deps: operations }, authenticate);
+  // Everything else counts toward the per-IP limit, before any other work.
+  if (config.rateLimit.apiPerMinute > 0) app.use(apiRateLimit(rateLimits.create('api'), config.rateLimit.apiPerMinute, logger));
   app.use(jsonBody(config.bodyLimitBytes));
-
-  const requireAuth = authenticate(db.knex, tokens);
-  const users = createUsersService(db.knex);
-  const throttle = createLoginThrottle(loginFailures > 0 ? rateLimits.create('login') : undefined, loginFailures, windowSeconds);
-  const auth = createAuthService({ knex: db.knex, passwords, tokens, users, throttle });
-  const checkEmailDomain = config.emailCheckDns ? createEmailDomainCheck() : undefined;
-
-  // The busiest lists first: Express tries every mount in order until one answers.
-  app.use('/api/kickstarter', kickstarterRouter({ knex: db.knex, requireAuth }));
-  app.use(['/api/images', '/images'], imagesRouter({ knex: db.knex, requireAuth }));
-  app.get('/api', (_req, res) => {
-    res.json({ api: 'running' });
-  });
-  app.get('/api/openapi.json', serveOpenApiDocument());
-  app.use('/api/docs', swaggerUi('/api/docs', '/api/openapi.json'));
-  app.use('/api', authRouter({ auth, registerBody: registerSchema(checkEmailDomain), requireAuth }));
-  app.use('/api', usersRouter({ knex: db.knex, users, profileBody: profileSchema(checkEmailDomain), requireAuth }));
+  mountRoutes(app, { routes: kickstarterRoutes, deps: { campaigns, users } }, authenticate);
+  mountRoutes(app, { routes: imageRoutes, deps: { images } }, authenticate);
+  mountRoutes(app, { routes: operationsRoutes, deps: operations }, authenticate);
+  app.use(swaggerUiAssets());
+  mountRoutes(app, { routes: authRoutes, deps: { auth } }, authenticate);
+  mountRoutes(app, { routes: userRoutes, deps: { users, campaigns } }, authenticate);
 
   app.use(unknownRoute);
   app.use(errorHandler(logger));

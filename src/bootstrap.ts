@@ -2,7 +2,7 @@ import type { AppDeps } from './app';
 import os from 'node:os';
 import { BcryptPool } from './auth/bcrypt-pool';
 import { createPasswords } from './auth/passwords';
-import { resolveJwtSecret } from './auth/secret';
+import { sharedJwtSecret } from './auth/model';
 import { createTokens } from './auth/tokens';
 import type { Config } from './config';
 import { migrateToLatest, openDb } from './db';
@@ -23,7 +23,10 @@ export async function bootstrap(config: Config, logger: Logger): Promise<Bootstr
       const applied = await migrateToLatest(db.knex);
       if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     }
-    const secret = await resolveJwtSecret(db.knex, config.jwt.secret, logger);
+    const secret = config.jwt.secret ?? (await sharedJwtSecret(db.knex));
+    if (!config.jwt.secret) {
+      logger.warn('JWT_SECRET is not set: using a generated secret stored in the database (set JWT_SECRET in production)');
+    }
     const rateLimits = await createRateLimitStores(config.redisUrl, logger);
     // The cores are shared by every worker process of this instance.
     const bcryptThreads = Math.max(1, Math.floor(os.availableParallelism() / config.webConcurrency));

@@ -4,6 +4,7 @@ import type { Config } from './config';
 import { migrateToLatest, openDb } from './db';
 import type { Logger } from './logger';
 import { retryWhileDatabaseUnavailable } from './retry';
+import { stopOnSignal } from './shutdown';
 
 /**
  * WEB_CONCURRENCY > 1: this process forks that many workers, which share the port (node:cluster)
@@ -12,20 +13,11 @@ import { retryWhileDatabaseUnavailable } from './retry';
  * before the workers start; a worker that dies is replaced; SIGTERM drains every worker.
  */
 export async function runPrimary(config: Config, logger: Logger, shutdownTimeoutMs: number): Promise<void> {
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down the workers');
-    setTimeout(() => {
-      logger.error('workers did not stop in time; exiting');
-      process.exit(1);
-    }, shutdownTimeoutMs + 2_000).unref();
+  // The workers drain themselves within `shutdownTimeoutMs`; the primary waits a little longer.
+  const stopping = stopOnSignal(logger, shutdownTimeoutMs + 2_000, () => {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
     if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  });
 
   if (!config.redisUrl) await new ClusterMemoryStorePrimary().init();
 
@@ -41,7 +33,7 @@ export async function runPrimary(config: Config, logger: Logger, shutdownTimeout
       },
       'could not migrate the database',
       logger,
-      () => stopping,
+      stopping,
     );
     if (migrated === undefined) return;
     if (migrated.length > 0) logger.info({ migrations: migrated }, 'database migrated');
@@ -51,7 +43,7 @@ export async function runPrimary(config: Config, logger: Logger, shutdownTimeout
   const listeningWorkers = new Set<number>();
   cluster.on('listening', (worker: Worker) => listeningWorkers.add(worker.id));
   cluster.on('exit', (worker: Worker, code, signal) => {
-    if (stopping) {
+    if (stopping()) {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
         logger.info('stopped');
         process.exit(0);

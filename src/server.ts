@@ -8,6 +8,7 @@ import { type Config, ConfigError, loadConfig } from './config';
 import { createHttpServer } from './http/node-server';
 import { createLogger, type Logger } from './logger';
 import { retryWhileDatabaseUnavailable } from './retry';
+import { stopOnSignal } from './shutdown';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -37,16 +38,8 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     server.listen(config.port, () => logger.info({ port: config.port }, `listening on http://localhost:${config.port}`));
   if (!cluster.isWorker) listen();
 
-  let stopping = false;
   let started: Bootstrapped | undefined = undefined;
-  const shutdown = async (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: finishing requests in flight');
-    setTimeout(() => {
-      logger.error('shutdown timed out; exiting');
-      process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS).unref();
+  const stopping = stopOnSignal(logger, SHUTDOWN_TIMEOUT_MS, async () => {
     // Stop accepting, let requests in flight finish, then close the pool and the embedded database.
     if (server.listening) {
       await new Promise<void>((resolve) => {
@@ -56,13 +49,11 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     }
     await started?.close();
     logger.info('stopped');
-  };
-  process.once('SIGTERM', (signal) => void shutdown(signal));
-  process.once('SIGINT', (signal) => void shutdown(signal));
+  });
 
-  started = await retryWhileDatabaseUnavailable(() => bootstrap(config, logger), 'could not open the database', logger, () => stopping);
+  started = await retryWhileDatabaseUnavailable(() => bootstrap(config, logger), 'could not open the database', logger, stopping);
   if (!started) return;
-  if (stopping) {
+  if (stopping()) {
     await started.close();
     return;
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Store } from 'express-rate-limit';
-import { HttpError } from '../http/errors';
+import { tooManyRequests, unavailable } from '../http/errors';
 
 /** What an attempt at a password came to: only a wrong password counts against the limit. */
 export type PasswordAttempt<T> = { ok: true; value: T } | { ok: false; error: Error };
@@ -47,13 +47,10 @@ export function createLoginThrottle(store: Store | undefined, limit: number, win
         counted = await store.increment(key);
       } catch {
         // Failing open would let guesses through unmetered; failing closed is the safe side.
-        throw new HttpError(503, 'Logins are briefly unavailable. Please try again shortly.', { headers: { 'Retry-After': '5' } });
+        throw unavailable('Logins are briefly unavailable. Please try again shortly.');
       }
       if (counted.totalHits > limit) {
-        const seconds = Math.max(1, Math.ceil(((counted.resetTime?.getTime() ?? Date.now()) - Date.now()) / 1000));
-        throw new HttpError(429, 'Too many failed login attempts. Please try again later.', {
-          headers: { 'Retry-After': String(seconds) },
-        });
+        throw tooManyRequests('Too many failed login attempts. Please try again later.', counted.resetTime ?? new Date());
       }
 
       const result = await attempt().catch(async (error: unknown) => {

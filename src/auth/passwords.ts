@@ -1,7 +1,5 @@
+import { MAX_PASSWORD_BYTES } from '../users/service';
 import { BcryptPool } from './bcrypt-pool';
-
-/** bcrypt reads this many bytes and ignores the rest. */
-export const BCRYPT_MAX_BYTES = 72;
 
 export interface Passwords {
   hash(password: string): Promise<string>;
@@ -20,7 +18,7 @@ export function createPasswords(rounds: number, pool = new BcryptPool()): Passwo
   return {
     hash: (password) => pool.hash(password, rounds),
     async verify(password, hash) {
-      if (hash === undefined || Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES) {
+      if (hash === undefined || Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) {
         dummyHash ??= pool.hash('dummy password for unknown users', rounds);
         await pool.compare(password, await dummyHash);
         return false;

@@ -1,11 +1,10 @@
 import type { Knex } from 'knex';
 import { forbidden, INVALID_CREDENTIALS_MESSAGE, invalidData, unauthorized } from '../http/errors';
-import { deleteUser, findCredentials, updatePasswordHash, type User } from '../users/model';
-import { isSameUsername, USERNAME_IMMUTABLE_MESSAGE, type UsersService } from '../users/service';
+import { isSameUsername, type User, USERNAME_IMMUTABLE_MESSAGE, type UsersService } from '../users/service';
 import { type LoginThrottle, type PasswordAttempt, throttleSubject } from './login-throttle';
+import { findCredentials, purgeExpiredRevocations, revokeToken, updatePasswordHash } from './model';
 import type { Passwords } from './passwords';
-import { purgeExpiredRevocations, revokeToken } from './revocations';
-import type { ChangePasswordInput, DeleteAccountInput, LoginInput, RegisterInput } from './schemas';
+import type { ChangePasswordInput, LoginInput } from './schemas';
 import type { IssuedToken, TokenClaims, Tokens } from './tokens';
 
 export interface AuthServiceDeps {
@@ -31,11 +30,6 @@ export function createAuthService({ knex, passwords, tokens, users, throttle }: 
   }
 
   return {
-    register(input: RegisterInput): Promise<User> {
-      const user = { username: input.username ?? null, email: input.email ?? null, name: input.name ?? null };
-      return users.create(user, () => passwords.hash(input.password));
-    },
-
     /**
      * Same 401, in about the same time, for an unknown account and a wrong password. The account
      * is looked up first, so that failures are counted per account however it was named.
@@ -58,11 +52,7 @@ export function createAuthService({ knex, passwords, tokens, users, throttle }: 
     },
 
     /** Needs the current password; every earlier token dies, and a fresh one is returned. */
-    async changePassword(
-      caller: User,
-      input: ChangePasswordInput,
-      clientIp: string,
-    ): Promise<{ user: User; token: IssuedToken }> {
+    async changePassword(caller: User, input: ChangePasswordInput, clientIp: string): Promise<{ user: User; token: IssuedToken }> {
       if (!isSameUsername(caller, input.username)) throw forbidden(USERNAME_IMMUTABLE_MESSAGE);
       await confirmCurrentPassword(caller, input.current_password, clientIp, 'current_password', 'The current password is incorrect.');
       const changed = await updatePasswordHash(knex, caller.id, await passwords.hash(input.password));
@@ -71,9 +61,9 @@ export function createAuthService({ knex, passwords, tokens, users, throttle }: 
     },
 
     /** Needs the current password; the user's images, campaigns and tokens go with them. */
-    async deleteAccount(caller: User, input: DeleteAccountInput, clientIp: string): Promise<void> {
-      await confirmCurrentPassword(caller, input.password, clientIp, 'password', 'The password is incorrect.');
-      await deleteUser(knex, caller.id);
+    async deleteAccount(caller: User, password: string, clientIp: string): Promise<void> {
+      await confirmCurrentPassword(caller, password, clientIp, 'password', 'The password is incorrect.');
+      await users.remove(caller.id);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { type RequestHandler } from 'express';
 import { rateLimit, type Store } from 'express-rate-limit';
-import { HttpError } from './errors';
+import { tooManyRequests } from './errors';
 import type { Logger } from '../logger';
 
 const WINDOW_MS = 60_000;
@@ -21,9 +21,8 @@ export function apiRateLimit(store: Store, perMinute: number, logger: Logger): R
     validate: { xForwardedForHeader: false, trustProxy: false },
     logger: { warn: (error) => logger.warn({ err: error }, 'rate limit'), error: (error) => logger.error({ err: error }, 'rate limit store') },
     handler: (req, _res, next) => {
-      const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const seconds = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + WINDOW_MS) - Date.now()) / 1000));
-      next(new HttpError(429, 'Too many requests. Please slow down.', { headers: { 'Retry-After': String(seconds) } }));
+      const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime ?? new Date(Date.now() + WINDOW_MS);
+      next(tooManyRequests('Too many requests. Please slow down.', resetTime));
     },
   });
 }

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { z } from 'zod';
 import { isDatabaseUnavailable, isOwnerGone, isUnstorableText } from '../db';
 import type { Logger } from '../logger';
 
@@ -26,11 +27,38 @@ export class HttpError extends Error {
   }
 }
 
-export const INVALID_TOKEN_MESSAGE = 'Invalid Login or Token Expired.';
+const INVALID_TOKEN_MESSAGE = 'Invalid Login or Token Expired.';
 export const INVALID_CREDENTIALS_MESSAGE = 'Invalid Credentials';
-export const INVALID_DATA_MESSAGE = 'The given data was invalid.';
+const INVALID_DATA_MESSAGE = 'The given data was invalid.';
 
 const BEARER_CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
+
+// The envelope `errorHandler` writes, as the OpenAPI document names it. The test suite holds every
+// response it receives to the document, so these cannot drift from what is sent.
+
+/** Every error but a 422: `{ success: false, message }`. */
+export const errorSchema = z
+  .object({
+    success: z.literal(false),
+    message: z.string().describe('Human-readable; never a stack trace or internal detail.'),
+  })
+  .meta({ id: 'Error' });
+
+/** 401 on a route that needs a token. */
+export const invalidTokenErrorSchema = errorSchema
+  .extend({ message: z.literal(INVALID_TOKEN_MESSAGE) })
+  .meta({ id: 'InvalidTokenError' });
+
+/** 500: a bug; the message is generic and the detail stays in the server's log. */
+export const serverErrorSchema = errorSchema.extend({ message: z.literal('Server Error.') }).meta({ id: 'ServerError' });
+
+/** 422: every invalid field at once, keyed by field name (a problem with the body as a whole is keyed `body`). */
+export const validationErrorSchema = errorSchema
+  .extend({
+    message: z.literal(INVALID_DATA_MESSAGE),
+    errors: z.record(z.string(), z.array(z.string()).min(1)).describe('Field name → its human-readable messages.'),
+  })
+  .meta({ id: 'ValidationError' });
 
 export const unauthorized = (message = INVALID_TOKEN_MESSAGE) =>
   new HttpError(401, message, { headers: BEARER_CHALLENGE });
@@ -39,15 +67,28 @@ export const forbidden = (message = 'You are not allowed to do this.') => new Ht
 
 export const notFound = (message = 'Not Found.') => new HttpError(404, message);
 
+/** `value`, or a 404 when there is none (unknown, someone else's private resource, gone meanwhile). */
+export function found<T>(value: T | undefined): T {
+  if (value === undefined) throw notFound();
+  return value;
+}
+
 export const invalidData = (errors: FieldErrors) => new HttpError(422, INVALID_DATA_MESSAGE, { errors });
 
-/** Seconds a client is asked to wait before retrying while the database is unreachable. */
-export const DATABASE_RETRY_AFTER_SECONDS = 5;
+/** Seconds a client is asked to wait before retrying while a store the server needs is unreachable. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
-export const databaseUnavailable = () =>
-  new HttpError(503, 'The database is unavailable. Please try again shortly.', {
-    headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
-  });
+/** 503: a store the server needs (the database, the failed-login counters) cannot be reached now. */
+export const unavailable = (message: string) =>
+  new HttpError(503, message, { headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) } });
+
+export const databaseUnavailable = () => unavailable('The database is unavailable. Please try again shortly.');
+
+/** 429 until `resetTime`, when the client's window of requests starts again. */
+export function tooManyRequests(message: string, resetTime: Date): HttpError {
+  const seconds = Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000));
+  return new HttpError(429, message, { headers: { 'Retry-After': String(seconds) } });
+}
 
 /** body-parser reports its failures as errors with a `type`; these are the client's mistakes. */
 const BODY_PARSER_ERRORS: Record<string, { status: number; message: string }> = {

@@ -1,7 +1,7 @@
 import type { Express, Response } from 'express';
 
 /** Writes `text` as the JSON body; a HEAD request gets the same headers and no body (Node drops it). */
-function endWithJson(res: Response, text: string): void {
+export function endWithJson(res: Response, text: string): void {
   if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
@@ -20,7 +20,7 @@ export function writeJsonDirectly(app: Express): void {
   };
 }
 
-/** Sends a JSON array whose items are already JSON text (`fetchJsonPage`). */
-export function sendJsonArray(res: Response, items: string[]): void {
-  endWithJson(res, `[${items.join(',')}]`);
+/** A handler's answer that is already JSON text (written by PostgreSQL, say): sent as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
 }

@@ -3,7 +3,7 @@ import http, { type RequestListener, type Server, STATUS_CODES } from 'node:http
 import type { Socket } from 'node:net';
 import type { Logger } from '../logger';
 
-export interface ClientTimeouts {
+interface ClientTimeouts {
   headersMs: number;
   requestMs: number;
   /** How often Node looks for connections past those limits. */
@@ -16,7 +16,7 @@ export interface ClientTimeouts {
  * slowloris that trickles bytes to hold sockets open is cut off by them instead of by Node's
  * 60 s and 5 minutes, checked every 30 s.
  */
-export const CLIENT_TIMEOUTS: ClientTimeouts = { headersMs: 15_000, requestMs: 120_000, checkEveryMs: 2_000 };
+const CLIENT_TIMEOUTS: ClientTimeouts = { headersMs: 15_000, requestMs: 120_000, checkEveryMs: 2_000 };
 
 /** What Node's HTTP parser reports, as the contract's statuses. */
 const ANSWERS: Record<string, { status: number; message: string }> = {

@@ -69,7 +69,7 @@ class RedisCounterStore implements Store {
  * store stays within a few tens of megabytes however many keys a client makes up (IPv6 gives one
  * client many addresses); past this the oldest window is forgotten first.
  */
-export const MEMORY_STORE_MAX_KEYS = 100_000;
+const MEMORY_STORE_MAX_KEYS = 100_000;
 
 interface Counter {
   hits: number;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type FieldErrors, invalidData, notFound } from './errors';
+import { type FieldErrors, invalidData } from './errors';
 
 const label = (field: string) => field.replaceAll('_', ' ');
 
@@ -33,7 +33,7 @@ export const stringField = (field: string) =>
     .refine(isStorableText, unstorableTextMessage(field));
 
 /** Every issue, grouped by the top-level field it concerns (a body-level problem is keyed `body`). */
-export function toFieldErrors(issues: z.core.$ZodIssue[]): FieldErrors {
+function toFieldErrors(issues: z.core.$ZodIssue[]): FieldErrors {
   const errors: FieldErrors = {};
   for (const issue of issues) {
     const field = issue.path.length > 0 ? String(issue.path[0]) : 'body';
@@ -61,16 +61,23 @@ export function validateQuery<S extends z.ZodType>(schema: S, query: unknown): z
   return parsed(schema.safeParse(query ?? {}));
 }
 
-const MAX_ID = 2_147_483_647;
-
-/** Ids are positive integers that fit the integer columns; anything else is an unknown id (404). */
-export function parseId(value: unknown): number {
-  if (typeof value !== 'string' || !/^[1-9]\d{0,9}$/.test(value)) throw notFound();
-  const id = Number(value);
-  if (id > MAX_ID) throw notFound();
-  return id;
-}
+/** The largest id: ids are PostgreSQL `integer`s. */
+export const MAX_ID = 2_147_483_647;
 
 export function isValidId(value: number): boolean {
   return Number.isInteger(value) && value >= 1 && value <= MAX_ID;
 }
+
+/**
+ * A path id: a positive integer that fits the integer columns, written plainly. The mounter
+ * answers any other value 404, as an unknown id (the contract): no id looks like that.
+ */
+const idParam = z
+  .string()
+  .regex(/^[1-9]\d{0,9}$/)
+  .transform(Number)
+  .refine(isValidId)
+  .describe('A positive integer. Any other value answers 404, exactly as an unknown id does.');
+
+/** The path parameters of a route with one id. */
+export const idParams = z.object({ id: idParam });

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import { fetchJsonPage, type Page, type PageQuery } from '../http/pagination';
-import { isoTimestampSql } from '../timestamps';
+import { isoTimestampSql, type Page, type PageQuery, readPage, sql } from '../db';
 import type { ImageData } from './schemas';
 
 /** An image as the API shows it. */
@@ -8,7 +7,7 @@ export interface Image {
   id: number;
   user_id: number;
   data: ImageData;
-  /** ISO-8601 (src/timestamps.ts). */
+  /** ISO-8601 (src/db/timestamps.ts). */
   created_at: string;
   updated_at: string;
 }
@@ -24,14 +23,16 @@ export async function insertImage(knex: Knex, userId: number, data: ImageData): 
 }
 
 // The list's columns as SQL text, timestamps made ISO-8601 by PostgreSQL, which writes the JSON.
-const LIST_IMAGES = `select ${IMAGE_COLUMNS.map((column) => (column.endsWith('_at') ? isoTimestampSql(column) : column)).join(', ')} from images`;
+const LIST_IMAGES = sql.raw(
+  `select ${IMAGE_COLUMNS.map((column) => (column.endsWith('_at') ? isoTimestampSql(column) : column)).join(', ')} from images`,
+);
 
 /**
  * A page of the owner's images in id order, from the `(user_id, id)` index, each as JSON text
  * (`data` as PostgreSQL writes jsonb: the same JSON, with a space after each colon and comma).
  */
-export function listImages(knex: Knex, userId: number, pageQuery: PageQuery): Promise<Page<string>> {
-  return fetchJsonPage(knex, { select: LIST_IMAGES, where: ['user_id = $1'], bindings: [userId] }, pageQuery);
+export function listImages(knex: Knex, userId: number, pageQuery: PageQuery): Promise<Page> {
+  return readPage(knex, { select: LIST_IMAGES, where: [sql`user_id = ${userId}`] }, pageQuery);
 }
 
 /** Image `id` if `userId` owns it: someone else's image is as absent as an unknown one. */

@@ -12,7 +12,7 @@ export const IMAGE_TYPES = [
   'image/tiff',
 ] as const;
 
-export type ImageType = (typeof IMAGE_TYPES)[number];
+type ImageType = (typeof IMAGE_TYPES)[number];
 
 export const MAX_URL_LENGTH = 2048;
 export const MAX_DATA_BYTES = 16_384;
@@ -49,7 +49,7 @@ function parseHttpUrl(value: string): URL | undefined {
 }
 
 /** The image type named by the extension of the URL's last path segment (`.../cat.PNG?s=1` is a PNG). */
-export function inferImageType(url: unknown): ImageType | undefined {
+function inferImageType(url: unknown): ImageType | undefined {
   const parsed = typeof url === 'string' ? parseHttpUrl(url.trim()) : undefined;
   const name = parsed?.pathname.split('/').pop() ?? '';
   const dot = name.lastIndexOf('.');
@@ -57,7 +57,7 @@ export function inferImageType(url: unknown): ImageType | undefined {
 }
 
 /** `data` with its `type` inferred from the URL when absent (or null); left out when it cannot be. */
-export function withInferredType<T extends Record<string, unknown>>(data: T): T {
+function withInferredType<T extends Record<string, unknown>>(data: T): T {
   if (data.type !== undefined && data.type !== null) return data;
   const { type: _absent, ...rest } = data;
   const inferred = inferImageType(data.url);
@@ -69,7 +69,7 @@ export function withInferredType<T extends Record<string, unknown>>(data: T): T 
  * over the size cap once its type is inferred. Walks without recursion: the depth is checked
  * before anything serialises the value.
  */
-export function dataProblem(data: unknown): string | undefined {
+function dataProblem(data: unknown): string | undefined {
   const pending: Array<{ value: unknown; depth: number }> = [{ value: data, depth: 1 }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const { value, depth } = next;
@@ -124,18 +124,49 @@ export const imageDataSchema = z
       `nested at most ${MAX_DATA_DEPTH} levels deep.`,
   );
 
+type Fields = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Fields => value !== null && typeof value === 'object' && !Array.isArray(value);
+
 /**
- * Both body forms of POST, PUT and PATCH, for the API document: `{ data: {...} }`, or the data
- * itself at the top level (where `id`, `user_id`, `created_at`, `updated_at` are dropped). A PATCH
- * body is merged into the stored data, and the result must pass `imageDataSchema`.
+ * The image data a body carries, in either of its forms: its `data` when that holds an object,
+ * else the body itself without the keys a client never sets.
  */
-export const imageBodySchema = z.union([z.object({ data: imageDataSchema }), imageDataSchema]);
+function imageDataFromBody(body: unknown): Fields {
+  const fields = isObject(body) ? body : {};
+  if (isObject(fields.data)) return fields.data;
+  const { id: _id, user_id: _userId, created_at: _createdAt, updated_at: _updatedAt, ...data } = fields;
+  return data;
+}
+
+/** The body of POST and PUT: `{ "data": { … } }`, or the data itself at the top level. */
+export const imageBodySchema = z.preprocess(imageDataFromBody, imageDataSchema.meta({ id: 'ImageData' }));
+
+/**
+ * The body of PATCH, in either form: any subset of the data, merged into what is stored; the
+ * result must pass `imageDataSchema` (checked by the service, on the merged data).
+ */
+export const imagePatchSchema = z.preprocess(
+  imageDataFromBody,
+  z
+    .looseObject({
+      url: imageDataSchema.in.shape.url.optional(),
+      type: imageDataSchema.in.shape.type,
+    })
+    .meta({ id: 'ImageDataPatch' })
+    .describe(
+      'Merged key by key into the stored data; the result must still be valid image data. A new url without a ' +
+        'type drops the stored type, to be inferred again from the new URL.',
+    ),
+);
 
 /** The image object of every response. */
-export const imageSchema = z.object({
-  id: z.number().int(),
-  user_id: z.number().int(),
-  data: z.looseObject({ url: z.string(), type: z.enum(IMAGE_TYPES).optional() }),
-  created_at: z.string().describe('ISO-8601'),
-  updated_at: z.string().describe('ISO-8601'),
-});
+export const imageSchema = z
+  .object({
+    id: z.number().int(),
+    user_id: z.number().int(),
+    data: z.looseObject({ url: z.string(), type: z.enum(IMAGE_TYPES).optional() }),
+    created_at: z.string().describe('ISO-8601'),
+    updated_at: z.string().describe('ISO-8601'),
+  })
+  .meta({ id: 'Image' });

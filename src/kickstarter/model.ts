@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import { fetchJsonPage, fetchPage, type ListQuery, type Page, type PageQuery } from '../http/pagination';
-import { isoTimestampSql } from '../timestamps';
+import { isoTimestampSql, type ListQuery, type Page, type PageQuery, readPage, type Sql, sql } from '../db';
 
 /** The writable fields of a campaign. */
 export interface CampaignFields {
@@ -16,7 +15,7 @@ export interface CampaignFields {
 export interface Campaign extends CampaignFields {
   id: number;
   user_id: number;
-  /** ISO-8601 (src/timestamps.ts). */
+  /** ISO-8601 (src/db/timestamps.ts). */
   created_at: string;
   updated_at: string;
 }
@@ -44,9 +43,11 @@ const CAMPAIGN_COLUMNS = [
 
 // The same columns as SQL text, for the lists' fixed queries: camelCase aliases in quotes, and
 // timestamps made ISO-8601 by PostgreSQL, which writes the JSON of the public lists itself.
-const LIST_CAMPAIGNS = `select ${CAMPAIGN_COLUMNS.map((column) =>
-  column.endsWith('_at') ? isoTimestampSql(column) : column.replace(/ as (\w+)$/, ' as "$1"'),
-).join(', ')} from kickstarter`;
+const LIST_CAMPAIGNS = sql.raw(
+  `select ${CAMPAIGN_COLUMNS.map((column) =>
+    column.endsWith('_at') ? isoTimestampSql(column) : column.replace(/ as (\w+)$/, ' as "$1"'),
+  ).join(', ')} from kickstarter`,
+);
 
 const COLUMN_OF: Record<keyof CampaignFields, string> = {
   campaignName: 'campaign_name',
@@ -74,31 +75,19 @@ function toColumns(fields: Partial<CampaignFields>): Record<string, unknown> {
  * lower(country), id); none → the primary key. The comparisons are written as the indexes are.
  */
 function campaignList(filters: CampaignFilters): ListQuery {
-  const where: string[] = [];
-  const bindings: unknown[] = [];
-  const placeholder = (value: unknown) => `$${bindings.push(value)}`;
-  if (filters.userId !== undefined) where.push(`user_id = ${placeholder(filters.userId)}`);
-  if (filters.categories) where.push(`lower(categories) = lower(${placeholder(filters.categories)})`);
-  if (filters.country) where.push(`lower(country) = lower(${placeholder(filters.country)})`);
+  const where: Sql[] = [];
+  if (filters.userId !== undefined) where.push(sql`user_id = ${filters.userId}`);
+  if (filters.categories) where.push(sql`lower(categories) = lower(${filters.categories})`);
+  if (filters.country) where.push(sql`lower(country) = lower(${filters.country})`);
   // A generic plan, made without the values, cannot tell a rare category or country from a
   // common one: it walks the primary key, through the whole table for a value nobody uses.
   const planEachTime = Boolean(filters.categories || filters.country);
-  return { select: LIST_CAMPAIGNS, where, bindings, prepared: !planEachTime };
+  return { select: LIST_CAMPAIGNS, where, prepared: !planEachTime };
 }
 
 /** A page of campaigns, each as the JSON text of its campaign object, ready to send. */
-export function listCampaigns(knex: Knex, filters: CampaignFilters, pageQuery: PageQuery): Promise<Page<string>> {
-  return fetchJsonPage(knex, campaignList(filters), pageQuery);
-}
-
-/** A page of user `userId`'s campaigns as JSON text (an unknown user simply has none). */
-export function listUserCampaigns(knex: Knex, userId: number, pageQuery: PageQuery): Promise<Page<string>> {
-  return listCampaigns(knex, { userId }, pageQuery);
-}
-
-/** User `userId`'s first `limit` campaigns, as objects to go into their profile. */
-export async function firstCampaignsOf(knex: Knex, userId: number, limit: number): Promise<Campaign[]> {
-  return (await fetchPage<Campaign>(knex, campaignList({ userId }), { limit })).items;
+export function listCampaigns(knex: Knex, filters: CampaignFilters, pageQuery: PageQuery): Promise<Page> {
+  return readPage(knex, campaignList(filters), pageQuery);
 }
 
 export async function findCampaign(knex: Knex, id: number): Promise<Campaign | undefined> {

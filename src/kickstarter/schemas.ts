@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { pageQuerySchema } from '../http/pagination';
 import { isStorableText, isValidId, messages, unstorableTextMessage } from '../http/validation';
 
-export const MAX_MONETARY_GOAL = 100_000_000;
-export const MAX_DURATION_DAYS = 60;
-export const MAX_DESCRIPTION_LENGTH = 5000;
+const MAX_MONETARY_GOAL = 100_000_000;
+const MAX_DURATION_DAYS = 60;
+const MAX_DESCRIPTION_LENGTH = 5000;
 
 // Field names are camelCase in JSON; messages name them in words, as Laravel does.
 
@@ -47,7 +47,7 @@ const description = z
  * A whole campaign, as POST and PUT take it. `id`, `user_id` and the timestamps are not fields:
  * sent anyway, they are dropped (the owner is always the caller).
  */
-export const campaignInputSchema = z.object({
+const campaignFields = z.object({
   campaignName: requiredText('campaign_name', 128),
   categories: requiredText('categories', 64).describe('A category name such as Games.'),
   description,
@@ -56,10 +56,12 @@ export const campaignInputSchema = z.object({
   country: requiredText('country', 64).describe('A country name such as USA.'),
 });
 
+export const campaignInputSchema = campaignFields.meta({ id: 'CampaignInput' });
+
 export type CampaignInput = z.output<typeof campaignInputSchema>;
 
 /** Any subset of the fields, as PATCH takes them; an empty body changes nothing. */
-export const campaignPatchSchema = campaignInputSchema.partial();
+export const campaignPatchSchema = campaignFields.partial().meta({ id: 'CampaignPatch' });
 
 export type CampaignPatch = z.output<typeof campaignPatchSchema>;
 
@@ -69,31 +71,31 @@ const filterText = (label: string) =>
 
 const USER_ID_MESSAGE = 'The user id must be a positive integer.';
 
-/** `?categories=`, `?country=`, `?user_id=` of the campaign list. */
-export const campaignFiltersSchema = z.object({
-  categories: filterText('categories'),
-  country: filterText('country'),
+/** The campaign list's query: the page, and the filters `?categories=`, `?country=`, `?user_id=`. */
+export const campaignListQuerySchema = pageQuerySchema.safeExtend({
+  categories: filterText('categories').describe('Only campaigns of this category: exact match, case-insensitive. Empty means no filter.'),
+  country: filterText('country').describe('Only campaigns of this country: exact match, case-insensitive. Empty means no filter.'),
   user_id: z
     .string({ error: USER_ID_MESSAGE })
     .regex(/^\d+$/, USER_ID_MESSAGE)
     .transform(Number)
     .refine(isValidId, USER_ID_MESSAGE)
-    .optional(),
+    .optional()
+    .describe("Only this user's campaigns: a positive integer (anything else is a 422)."),
 });
-
-/** The campaign list's query: the filters and the page. */
-export const campaignListQuerySchema = pageQuerySchema.safeExtend(campaignFiltersSchema.shape);
 
 /** The campaign object of every response, with the seeds' camelCase names. */
-export const campaignSchema = z.object({
-  id: z.number().int(),
-  user_id: z.number().int(),
-  campaignName: z.string(),
-  categories: z.string(),
-  description: z.string().nullable(),
-  monetaryGoal: z.number().int(),
-  duration: z.number().int().describe('Days.'),
-  country: z.string(),
-  created_at: z.string().describe('ISO-8601'),
-  updated_at: z.string().describe('ISO-8601'),
-});
+export const campaignSchema = z
+  .object({
+    id: z.number().int(),
+    user_id: z.number().int(),
+    campaignName: z.string(),
+    categories: z.string(),
+    description: z.string().nullable(),
+    monetaryGoal: z.number().int(),
+    duration: z.number().int().describe('Days.'),
+    country: z.string(),
+    created_at: z.string().describe('ISO-8601'),
+    updated_at: z.string().describe('ISO-8601'),
+  })
+  .meta({ id: 'Campaign' });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import helmet from 'helmet';
 import { notFound } from '../http/errors';
 
@@ -11,15 +11,11 @@ const ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32
 
 const INITIALIZER = 'swagger-initializer.js';
 
-/**
- * Swagger UI at `mountPath` (`/api/docs`) over the document at `documentUrl`, every asset served
- * from this server. The script that starts it is a file too, so the page needs no inline script.
- */
-export function swaggerUi(mountPath: string, documentUrl: string): Router {
-  const router = Router();
-  const asset = (name: string) => `${mountPath}/${name}`;
+const MOUNT_PATH = '/api/docs';
+const DOCUMENT_URL = '/api/openapi.json';
+const asset = (name: string) => `${MOUNT_PATH}/${name}`;
 
-  const page = `<!DOCTYPE html>
+const PAGE = `<!DOCTYPE html>
 <html lang="en">
   <head>
     <meta charset="utf-8">
@@ -30,14 +26,15 @@ export function swaggerUi(mountPath: string, documentUrl: string): Router {
     <link rel="icon" type="image/png" href="${asset('favicon-16x16.png')}" sizes="16x16">
   </head>
   <body>
-    <div id="swagger-ui" data-openapi-url="${documentUrl}"></div>
+    <div id="swagger-ui" data-openapi-url="${DOCUMENT_URL}"></div>
     <script src="${asset('swagger-ui-bundle.js')}"></script>
     <script src="${asset(INITIALIZER)}"></script>
   </body>
 </html>
 `;
 
-  const initializer = `window.addEventListener('load', function () {
+// The script that starts the page is a file too, so the page needs no inline script.
+const INITIALIZER_SCRIPT = `window.addEventListener('load', function () {
   var root = document.getElementById('swagger-ui');
   window.ui = SwaggerUIBundle({
     url: root.getAttribute('data-openapi-url'),
@@ -48,25 +45,28 @@ export function swaggerUi(mountPath: string, documentUrl: string): Router {
 });
 `;
 
-  // helmet's policy holds here too (scripts and styles from this origin only, no inline script)
-  // but for upgrade-insecure-requests: every URL on the page is this server's own, so it adds
-  // nothing over HTTPS, and over plain HTTP (a local `npm start`) it would send the page's scripts
-  // and its API calls to an https:// port that does not exist.
-  const pagePolicy = helmet.contentSecurityPolicy({ directives: { upgradeInsecureRequests: null } });
+// helmet's policy holds here too (scripts and styles from this origin only, no inline script)
+// but for upgrade-insecure-requests: every URL on the page is this server's own, so it adds
+// nothing over HTTPS, and over plain HTTP (a local `npm start`) it would send the page's scripts
+// and its API calls to an https:// port that does not exist.
+const pagePolicy = helmet.contentSecurityPolicy({ directives: { upgradeInsecureRequests: null } });
 
-  router.get('/', pagePolicy, (_req, res) => {
-    res.type('html').send(page);
-  });
+/** GET /api/docs: the Swagger UI page over /api/openapi.json (its route is declared with the operations). */
+export function swaggerUiPage(req: Request, res: Response): void {
+  pagePolicy(req, res, () => res.type('html').send(PAGE));
+}
 
-  router.get('/:asset', (req, res) => {
+/** The page's scripts, styles and icons under /api/docs/, every one from this server; nothing else of the package. */
+export function swaggerUiAssets(): Router {
+  const router = Router();
+  router.get(`${MOUNT_PATH}/:asset`, (req, res) => {
     const name = req.params.asset;
     if (name === INITIALIZER) {
-      res.type('js').send(initializer);
+      res.type('js').send(INITIALIZER_SCRIPT);
       return;
     }
     if (!ASSETS.has(name)) throw notFound();
     res.sendFile(path.join(DIST_DIR, name), { maxAge: '1d' });
   });
-
   return router;
 }

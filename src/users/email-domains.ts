@@ -1,5 +1,6 @@
 import { Resolver } from 'node:dns/promises';
-import type { EmailDomainCheck } from './schemas';
+/** Whether an address's domain can receive mail (EMAIL_CHECK_DNS). */
+export type EmailDomainCheck = (email: string) => Promise<boolean>;
 
 const LOOKUP_TIMEOUT_MS = 3000;
 

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { messages, stringField } from '../http/validation';
-import { campaignSchema } from '../kickstarter/schemas';
 import type { User } from './model';
 
 const USERNAME_PATTERN = /^[A-Za-z0-9._-]+$/;
 export const MAX_USERNAME_LENGTH = 50;
 export const MAX_EMAIL_LENGTH = 254;
+/** bcrypt reads this many bytes and ignores the rest: a longer password would be silently cut. */
+export const MAX_PASSWORD_BYTES = 72;
 
-export const usernameField = stringField('username')
+const usernameField = stringField('username')
   .min(2, messages.minLength('username', 2))
   .max(MAX_USERNAME_LENGTH, messages.maxLength('username', MAX_USERNAME_LENGTH))
   .regex(USERNAME_PATTERN, 'The username may only contain letters, numbers, dots, underscores and dashes.');
@@ -19,47 +20,80 @@ export const usernameField = stringField('username')
  */
 export const normalizeUsername = (username: string) => username.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 
-export const nameField = stringField('name')
+const nameField = stringField('name')
   .trim()
   .min(2, messages.minLength('name', 2))
   .max(100, messages.maxLength('name', 100));
 
-/** Checks that an email's domain can receive mail (EMAIL_CHECK_DNS). */
-export type EmailDomainCheck = (email: string) => Promise<boolean>;
-
-const emailFormat = stringField('email')
+/** A valid address, stored lower-cased. */
+const emailField = stringField('email')
   .trim()
   .toLowerCase()
   .max(MAX_EMAIL_LENGTH, messages.maxLength('email', MAX_EMAIL_LENGTH))
   .regex(z.regexes.email, 'The email must be a valid email address.');
 
-/** A valid address, stored lower-cased; with EMAIL_CHECK_DNS its domain must accept mail too. */
-export function emailField(checkEmailDomain?: EmailDomainCheck) {
-  if (!checkEmailDomain) return emailFormat;
-  return emailFormat.refine(
-    async (value) => !z.regexes.email.test(value) || (await checkEmailDomain(value)),
-    'The email domain does not accept mail.',
-  );
-}
+export const passwordField = (field = 'password') =>
+  stringField(field)
+    .min(8, messages.minLength(field, 8))
+    .refine(
+      (value) => Buffer.byteLength(value, 'utf8') <= MAX_PASSWORD_BYTES,
+      `The ${field.replaceAll('_', ' ')} may not be greater than ${MAX_PASSWORD_BYTES} bytes.`,
+    );
+
+/** Sent at all: a value of the wrong type is present (and reported by its own rule). */
+const isPresent = (value: unknown) => value !== undefined && value !== null && value !== '';
+
+type BodyRecord = Record<string, unknown>;
+
+/** A rule on the whole body, checked even when single fields already failed: `field` or `other` must be sent. */
+export const requireOneOf = (field: 'username' | 'email', other: 'username' | 'email') =>
+  [
+    (body: BodyRecord) => isPresent(body[field]) || isPresent(body[other]),
+    { path: [field], message: `The ${field} field is required when ${other} is not present.`, when: () => true },
+  ] as [(body: BodyRecord) => boolean, { path: string[]; message: string; when: () => boolean }];
+
+/** POST /api/auth/register, /api/register. */
+export const registerSchema = z
+  .object({
+    username: usernameField.nullish(),
+    name: nameField.nullish(),
+    email: emailField.nullish(),
+    password: passwordField(),
+    password_confirmation: stringField('password_confirmation').nullish(),
+  })
+  .refine(...requireOneOf('username', 'email'))
+  .refine(...requireOneOf('email', 'username'))
+  .refine(
+    (body: BodyRecord) =>
+      body.password_confirmation === undefined || body.password_confirmation === null || body.password_confirmation === body.password,
+    { path: ['password'], message: 'The password confirmation does not match.', when: () => true },
+  )
+  .meta({ id: 'RegisterRequest' });
+
+export type RegisterInput = z.output<typeof registerSchema>;
 
 /** PATCH /api/users/me: name and email; a username may be sent only unchanged. */
-export function profileSchema(checkEmailDomain?: EmailDomainCheck) {
-  return z.object({
+export const profileSchema = z
+  .object({
     name: nameField.nullish(),
-    email: emailField(checkEmailDomain).nullish(),
+    email: emailField.nullish(),
     username: stringField('username').nullish(),
-  });
-}
+  })
+  .meta({ id: 'ProfileUpdateRequest' });
+
+export type ProfileInput = z.output<typeof profileSchema>;
 
 /** The user object of every response. */
-export const userSchema = z.object({
-  id: z.number().int(),
-  username: z.string().nullable(),
-  name: z.string().nullable(),
-  email: z.string().nullable().describe("Shown to the user themself only; null in anyone else's view."),
-  created_at: z.string().describe('ISO-8601'),
-  updated_at: z.string().describe('ISO-8601'),
-});
+export const userSchema = z
+  .object({
+    id: z.number().int(),
+    username: z.string().nullable(),
+    name: z.string().nullable(),
+    email: z.string().nullable().describe("Shown to the user themself only; null in anyone else's view."),
+    created_at: z.string().describe('ISO-8601'),
+    updated_at: z.string().describe('ISO-8601'),
+  })
+  .meta({ id: 'User' });
 
 export type UserView = z.input<typeof userSchema>;
 
@@ -75,9 +109,13 @@ export function viewUser(user: User, viewerId: number): UserView {
   };
 }
 
-/** GET /api/users/:id, /api/auth/:id: the user and their first campaigns. */
-export const userWithCampaignsSchema = userSchema.extend({
-  kickstarter: z
-    .array(campaignSchema)
-    .describe("The user's first 100 campaigns in id order; the rest are paged at /api/kickstarter/user/{id}."),
-});
+/** POST /api/auth/register, /api/register: 201. */
+export const registeredSchema = z
+  .object({
+    success: z.literal(true),
+    message: z.literal('User registered successfully'),
+    id: z.number().int(),
+    username: z.string().nullable(),
+    data: userSchema,
+  })
+  .meta({ id: 'RegisterResponse' });

@@ -1,4 +1,4 @@
-import { isoTimestamp } from '../../src/timestamps';
+import { isoTimestamp } from '../../src/db/timestamps';
 import { startTestApp, type TestApp } from '../helpers/app';
 
 let t: TestApp;

@@ -23,7 +23,7 @@ export interface TestApp {
  * The settings every test app starts from: fast bcrypt, no logs, and no per-IP API limit (every
  * test request comes from one address); the login limit stays on as deployed.
  */
-export const TEST_ENV: Record<string, string> = {
+const TEST_ENV: Record<string, string> = {
   NODE_ENV: 'test',
   LOG_LEVEL: 'silent',
   BCRYPT_ROUNDS: '4',

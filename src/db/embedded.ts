@@ -4,10 +4,10 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
-export const IN_MEMORY = 'memory://';
+const IN_MEMORY = 'memory://';
 
 /** Where the `pg` driver reaches the embedded database: a private Unix socket, never a TCP port. */
-export interface EmbeddedConnection {
+interface EmbeddedConnection {
   host: string;
   port: number;
   user: string;
@@ -36,7 +36,7 @@ function isProcessAlive(pid: number): boolean {
  * committed rows. A lock file holding the owner's pid keeps a second process out; a lock whose
  * pid is gone (the owner was killed) is stale and taken over.
  */
-export function lockDataDirectory(dataDir: string): () => void {
+function lockDataDirectory(dataDir: string): () => void {
   const lockPath = `${path.resolve(dataDir)}.lock`;
   fs.mkdirSync(path.dirname(lockPath), { recursive: true });
   for (;;) {

@@ -1,0 +1,68 @@
+import knexFactory, { type Knex } from 'knex';
+import { knexConfig, migrationsConfig, serverConnection, SESSION_SETTINGS } from '../../knexfile';
+import type { Config } from '../config';
+import { startEmbeddedPostgres } from './embedded';
+import type { Logger } from '../logger';
+
+type DbKind = 'postgres' | 'embedded';
+
+export interface Database {
+  knex: Knex;
+  kind: DbKind;
+  close(): Promise<void>;
+}
+
+const POSTGRES_POOL: Knex.PoolConfig = { min: 0, max: 10 };
+/**
+ * PGlite is a single session: one connection, which knex only accepts with an explicit min of 0.
+ * Every new connection (knex closes an idle one after 30 s) is that same session, still holding
+ * the statements an earlier connection prepared (`queryRows`), which the new one knows nothing of:
+ * they are dropped first. PGlite also ignores the settings sent at connection (the `options` of
+ * knexfile.ts), so they are set here.
+ */
+const EMBEDDED_SESSION_SETUP = [
+  'DEALLOCATE ALL',
+  ...Object.entries(SESSION_SETTINGS).map(([name, value]) => `SET ${name} = '${value}'`),
+].join('; ');
+const EMBEDDED_POOL: Knex.PoolConfig = {
+  min: 0,
+  max: 1,
+  afterCreate(connection: { query(sql: string, done: (error?: Error) => void): void }, done: (error: Error | undefined, connection: unknown) => void) {
+    connection.query(EMBEDDED_SESSION_SETUP, (error) => done(error, connection));
+  },
+};
+
+/** knex's own warnings (a lost connection, say) go to our log instead of the console. */
+const knexLog = (logger?: Logger): Knex.Config['log'] => ({
+  warn: (message: unknown) => logger?.warn({ knex: message }, 'knex warning'),
+  error: (message: unknown) => logger?.error({ knex: message }, 'knex error'),
+  deprecate: (method: string, alternative: string) => logger?.warn({ method, alternative }, 'knex deprecation'),
+  debug: () => undefined,
+});
+
+/** One code path for both databases: knex's `pg` client talks to a server or to the embedded PGlite. */
+export async function openDb(config: Config['database'], logger?: Logger): Promise<Database> {
+  if (config.url) {
+    const knex = knexFactory({
+      ...knexConfig(serverConnection({ url: config.url, ssl: config.ssl }), POSTGRES_POOL),
+      log: knexLog(logger),
+    });
+    return { knex, kind: 'postgres', close: () => knex.destroy() };
+  }
+
+  const embedded = await startEmbeddedPostgres(config.embeddedDir);
+  const knex = knexFactory({ ...knexConfig(embedded.connection, EMBEDDED_POOL), log: knexLog(logger) });
+  return {
+    knex,
+    kind: 'embedded',
+    close: async () => {
+      await knex.destroy();
+      await embedded.close();
+    },
+  };
+}
+
+export async function migrateToLatest(knex: Knex): Promise<string[]> {
+  const [, applied] = (await knex.migrate.latest(migrationsConfig)) as [number, string[]];
+  return applied;
+}

@@ -1,0 +1,67 @@
+import type { Request, RequestHandler, Router } from 'express';
+import type { Page } from '../db';
+import { notFound } from './errors';
+import { endWithJson, JsonText } from './json-response';
+import { setNextLink } from './pagination';
+import type { Caller, Route, RouteContext, RouteGroup } from './routes';
+import { validate, validateQuery } from './validation';
+
+/** Checks a request's token and says who sent it, or throws the 401 (the auth feature's). */
+export type Authenticate = (req: Request) => Promise<Caller>;
+
+/**
+ * The one place a declaration becomes an Express handler. The checks run in the contract's order,
+ * so that no feature re-orders them: token (401), path parameters (404: a malformed id is an
+ * unknown one), query (422), the resource and its owner (`load`: 404, 403), body (422); then the
+ * handler, whose result is the answer.
+ */
+function handlerOf<Deps>(route: Route<Deps>, deps: Deps, authenticate: Authenticate): RequestHandler {
+  const { params, query, body, load, success } = route;
+  return async (req, res) => {
+    const context: RouteContext<unknown, unknown, unknown, unknown> = {
+      params: undefined,
+      query: undefined,
+      body: undefined,
+      loaded: undefined,
+      caller: undefined as unknown as Caller,
+      get clientIp() {
+        return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+      },
+      req,
+      res,
+    };
+    if (route.auth === 'token') context.caller = await authenticate(req);
+    if (params) {
+      const parsed = params.safeParse(req.params);
+      if (!parsed.success) throw notFound();
+      context.params = parsed.data;
+    }
+    if (query) context.query = validateQuery(query, req.query);
+    if (load) context.loaded = await load(context as RouteContext<unknown, unknown, undefined, undefined>, deps);
+    if (body) context.body = await validate(body, req.body);
+
+    const result = await route.handler(context, deps);
+    if (res.headersSent) return; // The handler wrote its own answer (an HTML page).
+    if (success.status === 204) {
+      res.status(204).end();
+    } else if (success.paged) {
+      const page = result as Page;
+      setNextLink(req, res, page.next);
+      res.status(success.status);
+      endWithJson(res, `[${page.items.join(',')}]`);
+    } else if (result instanceof JsonText) {
+      res.status(success.status);
+      endWithJson(res, result.text);
+    } else {
+      res.status(success.status).json(result);
+    }
+  };
+}
+
+/** Mounts every route of `group` on `router`, at its path and its aliases. */
+export function mountRoutes<Deps>(router: Router, group: RouteGroup<Deps>, authenticate: Authenticate): void {
+  for (const route of group.routes) {
+    const paths = [route.path, ...Object.keys(route.aliases ?? {}), ...(route.alsoAt ?? [])];
+    router[route.method](paths, handlerOf(route, group.deps, authenticate));
+  }
+}
