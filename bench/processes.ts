@@ -23,16 +23,46 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((child) => child.stop()));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
+/** The lowest port the kernel hands out for `listen(0)` and outgoing connections (Linux's default if unreadable). */
+function ephemeralPortsStart(): number {
+  try {
+    return Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/** Ports of services that may run on a development machine, never taken even when free right now. */
+const SERVICE_PORTS = new Set([5000, 5432, 5672, 1883, 3306, 4222, 6379, 8080, 8443, 9000, 9090, 9200, 9300, 11211, 27017]);
+const LOWEST_PORT = 10_000;
+/** Ports this run handed out: a child binds its port seconds after the probe, so never hand one out twice. */
+const handedOut = new Set<number>();
+
+const canListen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
+
+/**
+ * A port for a child process: below the kernel's ephemeral range (from 10000 up to its start), so
+ * that neither `listen(0)` elsewhere nor an outgoing connection (autocannon's 32, the pools') can
+ * take it between the probe and the child's bind; not a well-known service's port; and free when
+ * probed. `listen(0)` would hand out a port from the ephemeral range itself.
+ */
+async function freePort(): Promise<number> {
+  const end = Math.max(ephemeralPortsStart(), LOWEST_PORT + 2_000);
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = LOWEST_PORT + Math.floor(Math.random() * (end - LOWEST_PORT));
+    if (SERVICE_PORTS.has(port) || handedOut.has(port)) continue;
+    if (await canListen(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port found between ${LOWEST_PORT} and ${end}`);
 }
 
 /** `pid` and every process below it (the workers of a clustered server). */
