@@ -5,14 +5,26 @@ export interface Fixture {
   ownerId: number;
   ownerUsername: string;
   ownerPassword: string;
-  /** The users campaigns are spread over, round-robin (each owns 1/MAKERS of the table). */
+  /** The users campaigns are spread over, round-robin (each owns 1/MAKERS of those after the caller's). */
   makerIds: number[];
   imagesOfOwner: number;
+  /** Campaigns of the caller: their profile (`GET /api/auth/:id`) embeds the first 100. */
+  campaignsOfOwner: number;
 }
 
 const IMAGES_OF_OWNER = 200;
 const MAKERS = 20;
 const IMAGES_PER_MAKER = 100;
+/** More than the 100 a profile embeds, so that the cap is read too. */
+const CAMPAIGNS_OF_OWNER = 120;
+
+/** Campaign number `g` (of generate_series): the columns after `user_id`. */
+const CAMPAIGN_COLUMNS = `'Campaign number ' || g,
+       (array['Games','Technology','Design','Film & Video','Music','Art','Food','Publishing'])[1 + g % 8],
+       'A campaign the benchmark made up: number ' || g || ', with a description of ordinary length.',
+       1000 + (g * 37) % 1000000,
+       1 + g % 60,
+       (array['USA','JAPAN','UK','GERMANY','FRANCE','CANADA'])[1 + g % 6]`;
 
 /**
  * The caller (`bench_owner`, IMAGES_OF_OWNER images) and MAKERS other users who own images of
@@ -43,7 +55,10 @@ export async function seedBase(knex: Knex, passwordHash: string, ownerPassword: 
      from generate_series(1, ${MAKERS * IMAGES_PER_MAKER}) g`,
   );
   await knex.raw('analyze users; analyze images');
-  return { ownerId, ownerUsername, ownerPassword, makerIds, imagesOfOwner: IMAGES_OF_OWNER };
+  // The caller's campaigns, first in the table: `growCampaigns` adds the makers' up to its total.
+  await knex.raw(`insert into kickstarter (user_id, campaign_name, categories, description, monetary_goal, duration, country)
+     select ?, ${CAMPAIGN_COLUMNS} from generate_series(1, ${CAMPAIGNS_OF_OWNER}) g`, [ownerId]);
+  return { ownerId, ownerUsername, ownerPassword, makerIds, imagesOfOwner: IMAGES_OF_OWNER, campaignsOfOwner: CAMPAIGNS_OF_OWNER };
 }
 
 const LONG_QUERY_MS = 30 * 60 * 1000;
@@ -76,13 +91,7 @@ export async function growCampaigns(knex: Knex, fixture: Fixture, target: number
     await longQuery(
       knex,
       `insert into kickstarter (user_id, campaign_name, categories, description, monetary_goal, duration, country)
-       select (array[${fixture.makerIds.join(',')}])[1 + g % ${fixture.makerIds.length}],
-              'Campaign number ' || g,
-              (array['Games','Technology','Design','Film & Video','Music','Art','Food','Publishing'])[1 + g % 8],
-              'A campaign the benchmark made up: number ' || g || ', with a description of ordinary length.',
-              1000 + (g * 37) % 1000000,
-              1 + g % 60,
-              (array['USA','JAPAN','UK','GERMANY','FRANCE','CANADA'])[1 + g % 6]
+       select (array[${fixture.makerIds.join(',')}])[1 + g % ${fixture.makerIds.length}], ${CAMPAIGN_COLUMNS}
        from generate_series($1::int, $2::int) g`,
       [current + 1, target],
     );

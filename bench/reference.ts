@@ -1,12 +1,16 @@
 /**
  * The least that the benchmarked work needs: bare `node:http` + `pg` + `jsonwebtoken`, no framework,
- * no middleware, no logging. It answers the two measured lists the way the server does (same JSON,
+ * no middleware, no logging. It answers the measured routes the way the server does (same JSON,
  * same Link header, helmet's and CORS's headers as constants):
  *
  *   GET /api/images?limit=&after=      verify the JWT (HS256 only), check its user, token version and
  *                                      revocation in the server's one query, read one page of the
  *                                      caller's images
  *   GET /api/kickstarter?limit=&after= read one page of campaigns
+ *   GET /api/auth/:id, /api/users/:id  verify the JWT and check its user as above; for the caller's
+ *                                      own id reuse that row, else read the user; then read the
+ *                                      user's first 100 campaigns: `{ ...user, kickstarter: [...] }`
+ *                                      (email only for the caller)
  *
  * Run as its own process by bench/run.ts: PORT, JWT_SECRET, and DATABASE_URL (pool of POOL_MAX,
  * default 10 like the server's) or EMBEDDED_DB_DIR (the project's embedded PostgreSQL, one
@@ -24,6 +28,7 @@ const DEFAULT_LIMIT = 50;
 const MAX_ID = 2_147_483_647;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const WHOLE = /^\d{1,10}$/;
+const PROFILE_PATH = /^\/api\/(?:auth|users)\/([^/]+)$/;
 
 // The rows the server reads (src/users/model.ts#findTokenHolder, src/http/pagination.ts), as plain
 // queries: the server runs them as prepared statements and has PostgreSQL write the lists' JSON.
@@ -31,6 +36,9 @@ const HOLDER_SQL =
   'select "u"."id", "u"."username", "u"."name", "u"."email", "u"."created_at", "u"."updated_at", "u"."token_version", ' +
   'exists (select 1 from revoked_tokens r where r.jti = $1) as revoked from "users" as "u" where "u"."id" = $2 limit $3';
 const IMAGES_SQL = 'select "id", "user_id", "data", "created_at", "updated_at" from "images" where "user_id" = $1';
+const USER_SQL = 'select "id", "username", "name", "email", "created_at", "updated_at" from "users" where "id" = $1';
+/** How many campaigns a profile embeds (src/users/routes.ts). */
+const PROFILE_CAMPAIGNS = 100;
 const CAMPAIGN_SQL =
   'select "id", "user_id", "campaign_name", "categories", "description", "monetary_goal", "duration", "country", ' +
   '"created_at", "updated_at" from "kickstarter"';
@@ -111,29 +119,53 @@ function nextLink(req: IncomingMessage, params: URLSearchParams, path: string, n
 
 const iso = (value: unknown) => (value as Date).toISOString();
 
-async function images(pool: pg.Pool, secret: KeyObject, req: IncomingMessage, res: ServerResponse, params: URLSearchParams) {
+interface Holder {
+  id: number;
+  username: string | null;
+  name: string | null;
+  email: string | null;
+  created_at: Date;
+  updated_at: Date;
+  token_version: number;
+  revoked: boolean;
+}
+
+/** The bearer token's claims, checked as the server checks them; undefined means a 401. */
+function tokenClaims(secret: KeyObject, req: IncomingMessage): { userId: number; ver: number; jti: string } | undefined {
   // The token: `Bearer <token>` or the raw token, HS256 only, with the claims the server requires.
   const header = req.headers.authorization?.trim();
   const token = header && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : header;
-  if (!token) return unauthorized(res);
+  if (!token) return undefined;
   let payload: string | jwt.JwtPayload;
   try {
     payload = jwt.verify(token, secret, { algorithms: ['HS256'] });
   } catch {
-    return unauthorized(res);
+    return undefined;
   }
-  if (typeof payload === 'string') return unauthorized(res);
+  if (typeof payload === 'string') return undefined;
   const { sub, ver, jti, exp } = payload;
   const userId = Number(sub);
-  if (!/^\d+$/.test(sub ?? '') || !Number.isInteger(userId) || userId < 1 || userId > MAX_ID) return unauthorized(res);
-  if (typeof ver !== 'number' || !Number.isInteger(ver)) return unauthorized(res);
-  if (typeof jti !== 'string' || !UUID.test(jti) || typeof exp !== 'number') return unauthorized(res);
+  if (!/^\d+$/.test(sub ?? '') || !Number.isInteger(userId) || userId < 1 || userId > MAX_ID) return undefined;
+  if (typeof ver !== 'number' || !Number.isInteger(ver)) return undefined;
+  if (typeof jti !== 'string' || !UUID.test(jti) || typeof exp !== 'number') return undefined;
+  return { userId, ver, jti };
+}
 
+/** The token holder's row (the server's one query), or undefined for a 401. */
+async function tokenHolder(pool: pg.Pool, claims: { userId: number; ver: number; jti: string }): Promise<Holder | undefined> {
+  const { rows } = await pool.query(HOLDER_SQL, [claims.jti, claims.userId, 1]);
+  const holder = rows[0] as Holder | undefined;
+  if (!holder || holder.revoked || holder.token_version !== claims.ver) return undefined;
+  return holder;
+}
+
+async function images(pool: pg.Pool, secret: KeyObject, req: IncomingMessage, res: ServerResponse, params: URLSearchParams) {
+  const claims = tokenClaims(secret, req);
+  if (!claims) return unauthorized(res);
   const query = pageQuery(params);
   // The server authenticates before it validates the query: so does the reference.
-  const { rows: holders } = await pool.query(HOLDER_SQL, [jti, userId, 1]);
-  const holder = holders[0] as { id: number; token_version: number; revoked: boolean } | undefined;
-  if (!holder || holder.revoked || holder.token_version !== ver) return unauthorized(res);
+  const holder = await tokenHolder(pool, claims);
+  if (!holder) return unauthorized(res);
   if (!query) return send(res, 422, { success: false, message: 'The given data was invalid.' });
 
   const { rows, nextAfter } = await fetchPage(pool, IMAGES_SQL, [holder.id], query, true);
@@ -147,22 +179,49 @@ async function images(pool: pg.Pool, secret: KeyObject, req: IncomingMessage, re
   send(res, 200, body, nextLink(req, params, '/api/images', nextAfter));
 }
 
+const campaignView = (row: Record<string, unknown>) => ({
+  id: row.id,
+  user_id: row.user_id,
+  campaignName: row.campaign_name,
+  categories: row.categories,
+  description: row.description,
+  monetaryGoal: row.monetary_goal,
+  duration: row.duration,
+  country: row.country,
+  created_at: iso(row.created_at),
+  updated_at: iso(row.updated_at),
+});
+
+/**
+ * A user and their first 100 campaigns: after the token check, no query more for the caller's own
+ * id (their row is the holder's), one more for another's; then the campaigns.
+ */
+async function profile(pool: pg.Pool, secret: KeyObject, req: IncomingMessage, res: ServerResponse, idText: string) {
+  const claims = tokenClaims(secret, req);
+  if (!claims) return unauthorized(res);
+  const holder = await tokenHolder(pool, claims);
+  if (!holder) return unauthorized(res);
+  const id = WHOLE.test(idText) ? Number(idText) : 0;
+  if (id < 1 || id > MAX_ID) return send(res, 404, { success: false, message: 'Not Found.' });
+  const user = id === holder.id ? holder : ((await pool.query(USER_SQL, [id])).rows[0] as Holder | undefined);
+  if (!user) return send(res, 404, { success: false, message: 'Not Found.' });
+  const { rows } = await pool.query(`${CAMPAIGN_SQL} where "user_id" = $1 order by "id" asc limit $2`, [user.id, PROFILE_CAMPAIGNS]);
+  send(res, 200, {
+    id: user.id,
+    username: user.username,
+    name: user.name,
+    email: user.id === holder.id ? user.email : null,
+    created_at: iso(user.created_at),
+    updated_at: iso(user.updated_at),
+    kickstarter: rows.map(campaignView),
+  });
+}
+
 async function campaigns(pool: pg.Pool, req: IncomingMessage, res: ServerResponse, params: URLSearchParams) {
   const query = pageQuery(params);
   if (!query) return send(res, 422, { success: false, message: 'The given data was invalid.' });
   const { rows, nextAfter } = await fetchPage(pool, CAMPAIGN_SQL, [], query, false);
-  const body = rows.map((row) => ({
-    id: row.id,
-    user_id: row.user_id,
-    campaignName: row.campaign_name,
-    categories: row.categories,
-    description: row.description,
-    monetaryGoal: row.monetary_goal,
-    duration: row.duration,
-    country: row.country,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
-  }));
+  const body = rows.map(campaignView);
   send(res, 200, body, nextLink(req, params, '/api/kickstarter', nextAfter));
 }
 
@@ -194,6 +253,7 @@ async function main() {
     let work: Promise<void> | void;
     if (req.method === 'GET' && path === '/api/images') work = images(pool, secret, req, res, params);
     else if (req.method === 'GET' && path === '/api/kickstarter') work = campaigns(pool, req, res, params);
+    else if (req.method === 'GET' && PROFILE_PATH.test(path)) work = profile(pool, secret, req, res, PROFILE_PATH.exec(path)![1]!);
     else if (req.method === 'GET' && path === '/health') work = send(res, 200, { status: 'ok' });
     else work = send(res, 404, { success: false, message: 'Not found.' });
     Promise.resolve(work).catch((error: unknown) => {
