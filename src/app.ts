@@ -49,7 +49,11 @@ export function apiDocument(): OpenApiDocument {
   return document;
 }
 
-/** Security headers and CORS, the same on every app this server runs. */
+/**
+ * Security headers and CORS, the same on every app this server runs. Listed origins may send
+ * credentials (the Picmetric client logs in with `withCredentials: true`; the server sets no
+ * cookies, so this grants nothing a token does not); `*` never, as browsers require.
+ */
 function commonMiddleware(app: Express, config: Pick<Config, 'corsOrigins'>): void {
   app.disable('x-powered-by');
   app.use(helmet());
@@ -59,6 +63,7 @@ function commonMiddleware(app: Express, config: Pick<Config, 'corsOrigins'>): vo
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type'],
       exposedHeaders: ['Link', 'Retry-After', 'WWW-Authenticate'],
+      credentials: config.corsOrigins !== '*',
     }),
   );
 }

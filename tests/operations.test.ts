@@ -62,6 +62,8 @@ describe('CORS', () => {
     expect(res.status).toBeGreaterThanOrEqual(200);
     expect(res.status).toBeLessThan(300);
     expect(res.headers['access-control-allow-origin']).toBe('*');
+    // Browsers refuse credentials with `*`: none are offered.
+    expect(res.headers['access-control-allow-credentials']).toBeUndefined();
     for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
       expect(res.headers['access-control-allow-methods']).toContain(method);
     }
@@ -79,6 +81,10 @@ describe('CORS', () => {
     try {
       const allowed = await limited.http().get('/health').set('Origin', 'https://two.example');
       expect(allowed.headers['access-control-allow-origin']).toBe('https://two.example');
+      // The Picmetric client logs in with credentials: a listed origin may send them.
+      expect(allowed.headers['access-control-allow-credentials']).toBe('true');
+      const preflight = await limited.http().options('/api/login').set('Origin', 'https://one.example').set('Access-Control-Request-Method', 'POST');
+      expect(preflight.headers['access-control-allow-credentials']).toBe('true');
       const refused = await limited.http().get('/health').set('Origin', 'https://evil.example');
       expect(refused.headers['access-control-allow-origin']).toBeUndefined();
     } finally {

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Router } from 'express';
 import type { Page } from '../db';
+import { notJson, streamedType } from './body';
 import { notFound } from './errors';
 import { endWithJson, JsonText } from './json-response';
 import { setNextLink } from './pagination';
@@ -12,8 +13,8 @@ export type Authenticate = (req: Request) => Promise<Caller>;
 /**
  * The one place a declaration becomes an Express handler. The checks run in the contract's order,
  * so that no feature re-orders them: token (401), path parameters (404: a malformed id is an
- * unknown one), query (422), the resource and its owner (`load`: 404, 403), body (422); then the
- * handler, whose result is the answer.
+ * unknown one), query (422), the resource and its owner (`load`: 404, 403), body (415 for an
+ * upload the route does not take, 422); then the handler, whose result is the answer.
  */
 function handlerOf<Deps>(route: Route<Deps>, deps: Deps, authenticate: Authenticate): RequestHandler {
   const { params, query, body, load, success } = route;
@@ -38,7 +39,9 @@ function handlerOf<Deps>(route: Route<Deps>, deps: Deps, authenticate: Authentic
     }
     if (query) context.query = validateQuery(query, req.query);
     if (load) context.loaded = await load(context as RouteContext<unknown, unknown, undefined, undefined>, deps);
-    if (body) context.body = await validate(body, req.body);
+    const upload = streamedType(req);
+    if (upload !== undefined && !route.accepts?.includes(upload)) throw notJson();
+    if (body && upload === undefined) context.body = await validate(body, req.body);
 
     const result = await route.handler(context, deps);
     if (res.headersSent) return; // The handler wrote its own answer (an HTML page).

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
+import type { StreamedType } from './body';
 
 /**
  * A route declared as data: where it is, what it checks, what it answers and what it does. The
@@ -65,7 +66,10 @@ export interface RouteSpec<Deps, Params, Query, Body, Loaded> {
   /** Path parameters. A value that does not pass is answered 404, as an unknown id. */
   params?: z.ZodType<Params>;
   query?: z.ZodType<Query>;
+  /** The JSON body. Not applied to a body of a type in `accepts`, which the handler reads from `req`. */
   body?: z.ZodType<Body>;
+  /** Uploads the handler reads itself from the request stream; any other route answers them 415. */
+  accepts?: readonly StreamedType[];
   /** The resource and its owner, checked after the path and before the body (404, 403). */
   load?: (context: RouteContext<Params, Query, undefined, undefined>, deps: Deps) => Promise<Loaded> | Loaded;
   success: Success;

@@ -2,6 +2,7 @@ import express from 'express';
 import request from 'supertest';
 import { z } from 'zod';
 import { createLogger } from '../../src/logger';
+import { jsonBody } from '../../src/http/body';
 import { errorHandler, forbidden, notFound, unauthorized } from '../../src/http/errors';
 import { JsonText } from '../../src/http/json-response';
 import { mountRoutes } from '../../src/http/mount';
@@ -48,6 +49,20 @@ const routes = [
     handler: () => new JsonText('{"written":"by PostgreSQL"}'),
   }),
   route({
+    method: 'put', path: '/pictures/:id', operationId: 'putPicture',
+    summary: 'Bytes', description: 'For this test.',
+    auth: 'none',
+    params: idParams,
+    accepts: ['image/*'],
+    body: z.object({ never: z.string() }),
+    success: { status: 200, description: 'Counted.' },
+    handler: async ({ req }) => {
+      let bytes = 0;
+      for await (const chunk of req) bytes += (chunk as Buffer).length;
+      return { bytes, type: req.headers['content-type'] };
+    },
+  }),
+  route({
     method: 'delete', path: '/things/:id', operationId: 'deleteThing',
     summary: 'Gone', description: 'For this test.',
     auth: 'none',
@@ -58,7 +73,7 @@ const routes = [
 ];
 
 const app = express();
-app.use(express.json());
+app.use(jsonBody(1024));
 mountRoutes(app, { routes, deps: { calls } }, async (req) => {
   if (req.headers.authorization !== 'good') throw unauthorized();
   return { user: { id: 1 } } as unknown as Caller;
@@ -100,6 +115,19 @@ describe('mounted routes', () => {
     expect(res.body).toEqual({ id: 7, name: 'new', owner: 'ann', dry: 'yes' });
     expect(calls).toEqual(['load 7']);
     expect((await request(app).put('/things/7?dry=maybe').set('Authorization', 'good').send({ name: 'new' })).status).toBe(422);
+  });
+
+  test('when a route accepts image bytes, then its handler reads them from the stream, past the JSON size limit', async () => {
+    const res = await request(app).put('/pictures/1').set('Content-Type', 'image/png').send(Buffer.alloc(5000, 1));
+    expect(res.body).toEqual({ bytes: 5000, type: 'image/png' });
+  });
+
+  test('when a route does not accept an upload, then 415 before its body is looked at', async () => {
+    const image = await request(app).put('/things/7').set('Authorization', 'good').set('Content-Type', 'image/png').send(Buffer.alloc(10));
+    expect(image.status).toBe(415);
+    const form = await request(app).put('/things/7').set('Authorization', 'good').field('name', 'xy');
+    expect(form.status).toBe(415);
+    expect((await request(app).put('/things/7').set('Authorization', 'good').set('Content-Type', 'text/plain').send('x')).status).toBe(415);
   });
 
   test('when a route is paged, then its items are one JSON array and Link points at the next page', async () => {
