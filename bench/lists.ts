@@ -37,7 +37,10 @@ export interface ListOutcome {
   rounds: Round[];
   /** Items in the measured answer (list items, or a profile's campaigns). */
   itemsPerPage: number;
+  /** Over the rounds that have a ratio. */
   ratio: ReturnType<typeof spread>;
+  /** Rounds in which a side answered nothing: the pair then fails. */
+  roundsWithoutRatio: number;
   serverRequestsPerSecond: ReturnType<typeof spread>;
   referenceRequestsPerSecond: ReturnType<typeof spread>;
 }
@@ -169,13 +172,17 @@ export async function listScenarios(backend: Backend, server: ServerHandle, targ
   return targets.map((target, i) => {
     const rounds = runs[i]!.server.map((s, r): Round => {
       const reference = runs[i]!.reference[r]!;
-      return { order: r % 2 === 0 ? 'server first' : 'reference first', server: s, reference, ratio: s.requestsPerSecond / reference.requestsPerSecond };
+      // A side that answered nothing in a round (a busy machine, a too short BENCH_DURATION) gives no ratio.
+      const ratio = s.requestsPerSecond > 0 && reference.requestsPerSecond > 0 ? s.requestsPerSecond / reference.requestsPerSecond : Number.NaN;
+      return { order: r % 2 === 0 ? 'server first' : 'reference first', server: s, reference, ratio };
     });
+    const ratios = rounds.map((r) => r.ratio).filter(Number.isFinite);
     const outcome: ListOutcome = {
       target,
       rounds,
       itemsPerPage: answers[i]![0]!.items,
-      ratio: spread(rounds.map((r) => r.ratio)),
+      ratio: ratios.length > 0 ? spread(ratios) : { min: Number.NaN, median: Number.NaN, max: Number.NaN },
+      roundsWithoutRatio: rounds.length - ratios.length,
       serverRequestsPerSecond: spread(rounds.map((r) => r.server.requestsPerSecond)),
       referenceRequestsPerSecond: spread(rounds.map((r) => r.reference.requestsPerSecond)),
     };
@@ -192,9 +199,10 @@ function ofRounds(rounds: Round[], side: 'server' | 'reference', pick: (m: Measu
 
 /** The table's lines for one list pair. */
 export function listRows(outcome: ListOutcome): Row[] {
-  const { target, rounds, ratio } = outcome;
+  const { target, rounds, ratio, roundsWithoutRatio } = outcome;
   const n = target.scenario;
-  const clean = rounds.every((r) => r.server.non2xx + r.server.errors + r.reference.non2xx + r.reference.errors === 0);
+  const clean = roundsWithoutRatio === 0 && rounds.every((r) => r.server.non2xx + r.server.errors + r.reference.non2xx + r.reference.errors === 0);
+  const missing = roundsWithoutRatio > 0 ? `; ${roundsWithoutRatio} round(s) without answers` : '';
   const rps = (m: Measured) => m.requestsPerSecond;
   const medianOf = (side: 'server' | 'reference', pick: (m: Measured) => number) => spread(rounds.map((r) => pick(r[side]))).median;
   const cpu = (side: 'server' | 'reference') =>
@@ -206,7 +214,7 @@ export function listRows(outcome: ListOutcome): Row[] {
       measure: `${target.title}: requests/s, median (lowest–highest) of ${rounds.length} rounds`,
       server: ofRounds(rounds, 'server', rps, fmt.rps),
       reference: ofRounds(rounds, 'reference', rps, fmt.rps),
-      ratio: rounds.length === 1 ? fmt.ratio(ratio.min) : `${fmt.ratio(ratio.median)} (${fmt.ratio(ratio.min)}–${fmt.ratio(ratio.max)})`,
+      ratio: (rounds.length === 1 ? fmt.ratio(ratio.min) : `${fmt.ratio(ratio.median)} (${fmt.ratio(ratio.min)}–${fmt.ratio(ratio.max)})`) + missing,
       target: `lowest ≥ ${TARGETS.listRatio}`,
       pass: ratio.min >= TARGETS.listRatio && clean,
     },
