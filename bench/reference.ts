@@ -37,7 +37,10 @@ const HOLDER_SQL =
   'exists (select 1 from revoked_tokens r where r.jti = $1) as revoked from "users" as "u" where "u"."id" = $2 limit $3';
 const IMAGES_SQL = 'select "id", "user_id", "data", "created_at", "updated_at" from "images" where "user_id" = $1';
 const USER_SQL = 'select "id", "username", "name", "email", "created_at", "updated_at" from "users" where "id" = $1';
-/** How many campaigns a profile embeds (src/users/routes.ts). */
+/**
+ * How many campaigns a profile embeds (src/users/routes.ts). The server reads one row more (its
+ * one paged-list read tells whether a next page exists); the reference reads only what it sends.
+ */
 const PROFILE_CAMPAIGNS = 100;
 const CAMPAIGN_SQL =
   'select "id", "user_id", "campaign_name", "categories", "description", "monetary_goal", "duration", "country", ' +

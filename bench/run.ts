@@ -229,6 +229,11 @@ function printReport(rows: Row[], databaseVersion: string, failed: number, file:
         "issue 15's 1.5× is against the original back-end's throughput, which cannot be run here, so this table does not test it.",
     );
   }
+  console.log(
+    '\nAbsolute requests/s and latencies depend on the machine (CPU, cores, PostgreSQL and its settings) and on whatever else runs on it; ' +
+      'the ratios compare the server with the reference in the same run on the same machine and travel better, but expect them to ' +
+      'differ on another machine by at least the spread shown here.',
+  );
   if (ROUNDS < 3 || LOGIN_RUNS < 3) console.log('\nNote: fewer than three rounds or login runs (BENCH_ROUNDS, BENCH_LOGIN_RUNS): issue 15 asks for at least three.');
   if (noisy.length > 0) console.log(`\nOther processes competed for the CPU during ${noisy.length} measurement(s); rerun on a quiet machine:\n${noisy.map((line) => `- ${line}`).join('\n')}`);
   if (cores !== 2) console.log(`\nNote: the targets are set for a 2-core machine; this one has ${cores}.`);
