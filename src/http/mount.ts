@@ -50,10 +50,10 @@ function handlerOf<Deps>(route: Route<Deps>, deps: Deps, authenticate: Authentic
     } else if (success.paged) {
       const page = result as Page;
       setNextLink(req, res, page.next);
-      res.status(success.status);
+      res.statusCode = success.status;
       endWithJson(res, `[${page.items.join(',')}]`);
     } else if (result instanceof JsonText) {
-      res.status(success.status);
+      res.statusCode = success.status;
       endWithJson(res, result.text);
     } else {
       res.status(success.status).json(result);
