@@ -1,7 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 import { openDb } from '../../src/db';
+import { startEmbeddedPostgres } from '../../src/db/embedded';
 import { startTestApp } from '../helpers/app';
 import { copyEmbeddedTemplate, type TestDatabase } from '../helpers/databases';
 
@@ -90,6 +94,37 @@ describe('the embedded database', () => {
       expect(fs.existsSync('memory:')).toBe(false);
     } finally {
       await db.close();
+    }
+  });
+});
+
+describe('a new embedded data directory', () => {
+  test('when a template is there, then a new directory starts as its copy, and one that holds data is left alone', async () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'template-test-'));
+    try {
+      // A template with a mark of its own, to tell a copy from an initdb.
+      const template = path.join(scratch, 'template');
+      const made = await PGlite.create(template);
+      await made.exec('create table made_from_template (id int)');
+      await made.close();
+
+      const fresh = await startEmbeddedPostgres(path.join(scratch, 'fresh'), template);
+      const client = new pg.Client(fresh.connection);
+      await client.connect();
+      const { rows } = await client.query("select to_regclass('made_from_template') is not null as copied");
+      await client.end();
+      await fresh.close();
+      expect(rows).toEqual([{ copied: true }]);
+
+      const kept = await startEmbeddedPostgres(dataDir, template);
+      const other = new pg.Client(kept.connection);
+      await other.connect();
+      const existing = await other.query("select to_regclass('made_from_template') is null as untouched, to_regclass('users') is not null as migrated");
+      await other.end();
+      await kept.close();
+      expect(existing.rows).toEqual([{ untouched: true, migrated: true }]);
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
     }
   });
 });
