@@ -62,7 +62,7 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      globals: { module: 'readonly', require: 'readonly', process: 'readonly' },
+      globals: { module: 'readonly', require: 'readonly', process: 'readonly', console: 'readonly' },
     },
   },
 );
