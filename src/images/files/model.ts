@@ -6,8 +6,9 @@ export interface Upload {
   key: string;
   user_id: number;
   content_type: string;
-  expires_at: Date;
-  received_at: Date | null;
+  /** ISO-8601, as every timestamp the driver reads (src/timestamps.ts). */
+  expires_at: string;
+  received_at: string | null;
   bytes: string;
   metrics: FileMetrics | null;
 }
@@ -22,7 +23,7 @@ export async function insertUpload(knex: Knex, upload: Pick<Upload, 'key' | 'use
   const [row] = await knex('uploads')
     .insert({ ...upload, expires_at: knex.raw("now() + ? * interval '1 second'", [seconds]) })
     .returning('expires_at');
-  return row.expires_at as Date;
+  return new Date(row.expires_at as string);
 }
 
 /** Takes the one-time right to send the bytes of `key`: false when expired or already taken. */
