@@ -63,7 +63,7 @@ function exifDate(value: unknown): string | null {
   return match ? `${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}` : null;
 }
 
-async function readExif(file: Buffer): Promise<ExifSummary> {
+async function readExif(file: string): Promise<ExifSummary> {
   const tags: Record<string, unknown> =
     (await exifr.parse(file, { pick: EXIF_TAGS, reviveValues: false, translateValues: false }).catch(() => undefined)) ?? {};
   return {
@@ -78,14 +78,14 @@ async function readExif(file: Buffer): Promise<ExifSummary> {
   };
 }
 
-/** The picture as sharp reads it; a BMP is decoded here first (see bmp.ts). */
-function openPicture(file: Buffer, format: FileFormat): Sharp {
+/** The picture as sharp reads it, from the file (libvips reads what it needs); a BMP is decoded here first. */
+async function openPicture(input: string, format: FileFormat): Promise<Sharp> {
   if (format === 'bmp') {
-    const raw = decodeBmp(file, MAX_PIXELS);
+    const raw = decodeBmp(await fs.readFile(input), MAX_PIXELS);
     return sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
   }
   // 'truncated' makes a cut-off file an error instead of a picture with a grey bottom.
-  return sharp(file, { failOn: 'truncated', limitInputPixels: MAX_PIXELS });
+  return sharp(input, { failOn: 'truncated', limitInputPixels: MAX_PIXELS });
 }
 
 /**
@@ -94,8 +94,8 @@ function openPicture(file: Buffer, format: FileFormat): Sharp {
  * container. GIF and BMP carry no EXIF and are kept byte for byte (re-encoding a GIF loses its
  * palette and can lose its animation).
  */
-async function writeStoredCopy(picture: Sharp, file: Buffer, format: FileFormat, output: string): Promise<void> {
-  if (format === 'gif' || format === 'bmp') return fs.writeFile(output, file);
+async function writeStoredCopy(picture: Sharp, input: string, format: FileFormat, output: string): Promise<void> {
+  if (format === 'gif' || format === 'bmp') return fs.copyFile(input, output);
   const oriented = picture.clone().autoOrient().keepIccProfile();
   const encoded =
     format === 'jpeg' ? oriented.jpeg({ quality: 92 })
@@ -106,21 +106,31 @@ async function writeStoredCopy(picture: Sharp, file: Buffer, format: FileFormat,
   await encoded.toFile(output);
 }
 
-/** Raw pixels of a small copy: greyscale or RGB on white, or RGBA; `fill` squeezes to a square. */
+/** Raw pixels of a smaller copy: greyscale or RGB on white, or RGBA; `fill` squeezes to a square. */
 async function pixels(picture: Sharp, side: number, options: { grey?: boolean; alpha?: boolean; fill?: boolean } = {}) {
-  let resized = picture.clone().autoOrient().resize(side, side, { fit: options.fill ? 'fill' : 'inside' });
+  let resized = picture.clone().resize(side, side, { fit: options.fill ? 'fill' : 'inside', withoutEnlargement: !options.fill });
   resized = options.alpha ? resized.ensureAlpha() : resized.flatten({ background: '#ffffff' });
   if (options.grey) resized = resized.greyscale();
   const { data, info } = await resized.raw().toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
 }
 
+async function readHead(input: string): Promise<{ head: Buffer; bytes: number }> {
+  const handle = await fs.open(input, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(SNIFF_BYTES), 0, SNIFF_BYTES, 0);
+    return { head: buffer.subarray(0, bytesRead), bytes: (await handle.stat()).size };
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function measureFile(input: string, outputs: { file: string; thumbnail: string }): Promise<MeasureResult> {
-  const file = await fs.readFile(input);
-  const format = sniffFormat(file.subarray(0, SNIFF_BYTES));
+  const { head, bytes } = await readHead(input);
+  const format = sniffFormat(head);
   if (!format) return { ok: false, reason: NOT_AN_IMAGE };
   try {
-    const picture = openPicture(file, format);
+    const picture = await openPicture(input, format);
     const header = await picture.metadata();
     const orientation = format === 'bmp' ? 1 : (header.orientation ?? 1);
     const width = header.autoOrient?.width ?? header.width;
@@ -128,14 +138,24 @@ export async function measureFile(input: string, outputs: { file: string; thumbn
     if (width * height > MAX_PIXELS) return { ok: false, reason: tooManyPixels(width, height) };
 
     // Decoding the whole picture (the stored copy) is what finds a truncated or corrupt file.
-    await writeStoredCopy(picture, file, format, outputs.file);
-    const thumbnail = await picture.clone().autoOrient().resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside' }).webp({ quality: 80 }).toFile(outputs.thumbnail);
-    const [grey, grey32, colours, blur, exif, stored] = await Promise.all([
-      pixels(picture, SHARPNESS_SIDE, { grey: true }),
-      pixels(picture, PHASH_SIDE, { grey: true, fill: true }),
-      pixels(picture, 64),
-      pixels(picture, 32, { alpha: true }),
-      readExif(file),
+    await writeStoredCopy(picture, input, format, outputs.file);
+    // Everything else comes from one oriented copy at most 1024 px a side, decoded once (JPEG
+    // shrinks on load): a handful of full decodes of a 50-megapixel picture would cost 150 MB each.
+    const reduced = await picture
+      .clone()
+      .autoOrient()
+      .resize(SHARPNESS_SIDE, SHARPNESS_SIDE, { fit: 'inside', withoutEnlargement: true })
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const small = sharp(reduced.data, { raw: { width: reduced.info.width, height: reduced.info.height, channels: 4 } });
+    const [thumbnail, grey, grey32, colours, blur, exif, stored] = await Promise.all([
+      small.clone().resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside' }).webp({ quality: 80 }).toFile(outputs.thumbnail),
+      pixels(small, SHARPNESS_SIDE, { grey: true }),
+      pixels(small, PHASH_SIDE, { grey: true, fill: true }),
+      pixels(small, 64),
+      pixels(small, 32, { alpha: true }),
+      readExif(input),
       fs.stat(outputs.file),
     ]);
     return {
@@ -147,7 +167,7 @@ export async function measureFile(input: string, outputs: { file: string; thumbn
         width,
         height,
         format,
-        bytes: file.length,
+        bytes,
         megapixels: round((width * height) / 1e6, 3),
         orientation,
         has_alpha: header.hasAlpha ?? false,
