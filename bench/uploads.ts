@@ -4,7 +4,8 @@
  * 1. The time to measure one 12-megapixel photo (the measuring worker: decode, stored copy,
  *    thumbnail, hashes, colours, EXIF).
  * 2. Uploads per second and their p99 for a 2 MB JPEG received as multipart hands it over (a
- *    stream) and measured, on the embedded database in memory and the disk store.
+ *    stream) and measured, on the disk store and the embedded database in memory (or the
+ *    PostgreSQL of BENCH_DATABASE_URL, a database the benchmark may fill).
  * 3. Resident memory during a burst of 100 concurrent 10 MB uploads: it must rise by less than
  *    150 MB (uploads are streamed to disk; only the measuring pool holds decoded pictures).
  *
@@ -62,7 +63,8 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-uploads-'));
   await measureTwelveMegapixels(dir);
 
-  const db = await openDb({ embeddedDir: 'memory://', ssl: false });
+  // BENCH_DATABASE_URL: a PostgreSQL server, whose memory is not this process's (PGlite's is).
+  const db = await openDb({ url: process.env.BENCH_DATABASE_URL, embeddedDir: 'memory://', ssl: false });
   await migrateToLatest(db.knex);
   const [user] = await db.knex('users').insert({ username: 'bench', password_hash: 'x' }).returning('id');
   const files = await createImageFiles({
