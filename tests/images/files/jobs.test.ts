@@ -3,11 +3,15 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { createDiskStorage } from '../../../src/images/files/disk-storage';
 import { claimJob } from '../../../src/images/files/jobs';
 import { createImageFiles, type ImageFiles } from '../../../src/images/files/service';
+import type { FileStorage } from '../../../src/images/files/storage';
 import { insertImage } from '../../../src/images/model';
 import { createLogger } from '../../../src/logger';
 import { startTestApp, type TestApp } from '../../helpers/app';
+import { eventually } from '../../helpers/eventually';
 import { jpegWithGps } from '../../helpers/image-fixtures';
 import { registerAndLogin } from '../../helpers/users';
 
@@ -38,9 +42,10 @@ afterAll(async () => {
 });
 
 /** A server process's image files; only this test's picture server is reachable despite being on loopback. */
-function startFiles(leaseMs = 60_000): Promise<ImageFiles> {
+function startFiles(leaseMs = 60_000, storage?: FileStorage): Promise<ImageFiles> {
   const port = (picture.address() as AddressInfo).port;
   return createImageFiles({
+    storage,
     knex: t.knex,
     config: { dir, maxBytes: 1_000_000, quotaBytes: 1e9 },
     secret: 's'.repeat(32),
@@ -107,10 +112,50 @@ describe('measuring images made from URLs', () => {
     expect(stored()).toEqual(expect.arrayContaining([key, `${key}-thumbnail`]));
     await t.knex('users').where({ id: user.id }).del();
     files.kick();
-    const deadline = Date.now() + 10_000;
-    while (stored().includes(key) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(stored()).not.toContain(key);
-    expect(stored()).not.toContain(`${key}-thumbnail`);
+    await eventually(() => !stored().includes(key) && !stored().includes(`${key}-thumbnail`));
+    await files.close();
+  });
+
+  test('when the store fails to delete, then the delete is retried until it succeeds, and the image is gone at once', async () => {
+    const disk = await createDiskStorage(dir);
+    let failures = 1;
+    // The store's own failure (an outage of the bucket, say), not a stand-in for its client.
+    const flaky: FileStorage = {
+      ...disk,
+      remove: async (key) => {
+        if (failures > 0) {
+          failures -= 1;
+          throw new Error('store unavailable');
+        }
+        await disk.remove(key);
+      },
+    };
+    const files = await startFiles(60_000, flaky);
+    files.start();
+    const { url } = await files.receiveFile(owner, Readable.from([await jpegWithGps(80, 60)]), BASE);
+    const image = await create(files, url);
+    const key = url.split('/').pop()!;
+    await t.knex('images').where({ id: image.id }).del();
+    files.kick();
+    const job = async () => t.knex('image_jobs').where({ kind: 'delete' }).first('attempts', 'last_error');
+    await eventually(async () => (await job())?.attempts === 1 && failures === 0);
+    expect(await job()).toEqual({ attempts: 1, last_error: 'Error: store unavailable' });
+    expect(fs.existsSync(path.join(dir, key))).toBe(true);
+    // The first retry comes 2 s later.
+    await eventually(async () => (await job()) === undefined && !fs.existsSync(path.join(dir, key)), 10_000);
+    await files.close();
+  });
+
+  test('when an upload expires unclaimed, then the sweep deletes it and its files', async () => {
+    const files = await startFiles();
+    const { url } = await files.receiveFile(owner, Readable.from([await jpegWithGps(80, 60)]), BASE);
+    const key = url.split('/').pop()!;
+    expect(fs.existsSync(path.join(dir, key))).toBe(true);
+    await t.knex('uploads').where({ key }).update({ expires_at: t.knex.raw("now() - interval '1 second'") });
+    // A runner sweeps when it starts, then once a minute.
+    files.start();
+    await eventually(() => !fs.existsSync(path.join(dir, key)) && !fs.existsSync(path.join(dir, `${key}-thumbnail`)));
+    expect(await t.knex('uploads').where({ key })).toEqual([]);
     await files.close();
   });
 });

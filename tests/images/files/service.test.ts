@@ -9,6 +9,7 @@ import { createImageFiles, type ImageFiles } from '../../../src/images/files/ser
 import { insertImage } from '../../../src/images/model';
 import { createLogger } from '../../../src/logger';
 import { startTestApp, type TestApp } from '../../helpers/app';
+import { eventually } from '../../helpers/eventually';
 import { jpegWithGps, oversizedJpeg, sixtyMegapixelPng, textFile, truncatedJpeg } from '../../helpers/image-fixtures';
 import { startTestS3, type TestS3 } from '../../helpers/s3-server';
 import { registerAndLogin } from '../../helpers/users';
@@ -84,14 +85,6 @@ async function startStore(kind: 'disk' | 's3', quotaBytes = 1e9): Promise<Store>
 
 const createFromUrl = (store: Store, userId: number, url: string) =>
   store.files.createImage(userId, url, (trx) => insertImage(trx, userId, { url }), BASE);
-
-async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const rejection = (promise: Promise<unknown>) => promise.then(() => undefined, (error: { status?: number; message: string }) => error);
 
