@@ -105,6 +105,41 @@ export async function createImageFiles(options: ImageFilesOptions) {
     if (!(await metricsFor(knex, image, key, metrics, baseUrl))) await knex('uploads').where({ key }).del();
   }
 
+  /** The image's file and measurements let go; its upload row's trigger queues the files' delete. */
+  async function releaseFile(trx: Knex, imageId: number): Promise<void> {
+    const old = await trx('images').where({ id: imageId }).first('file_key');
+    await trx('images').where({ id: imageId }).update({ file_key: null, phash: null, metrics: null });
+    if (old?.file_key) await trx('uploads').where({ key: old.file_key }).del();
+  }
+
+  /** Writes an image through `write` and gives it the file `url` names (see createImage). */
+  async function giveFile<T extends { id: number; user_id: number }>(
+    userId: number,
+    url: string,
+    write: (trx: Knex.Transaction) => Promise<T | undefined>,
+    baseUrl: string,
+  ): Promise<(T & { metrics: ImageMetrics | null }) | undefined> {
+    const key = uploadKeyOf(url);
+    const upload = key ? await claimableUpload(userId, key) : undefined;
+    const image = await knex
+      .transaction(async (trx) => {
+        const row = await write(trx);
+        if (!row) return undefined;
+        if (!upload) {
+          await enqueueJob(trx, 'measure', { image_id: row.id, base_url: baseUrl });
+          return { ...row, metrics: null };
+        }
+        return { ...row, metrics: (await metricsFor(trx, row, upload.key, upload.metrics!, baseUrl)) ?? null };
+      })
+      .catch((error: unknown) => {
+        // Two images raced for one upload: the unique index let one win.
+        if (uniqueViolation(error) === 'images_file_key_unique') throw invalidData({ url: ['The upload already belongs to an image.'] });
+        throw error;
+      });
+    if (image && !upload) runner.kick();
+    return image;
+  }
+
   const runner = createJobRunner({
     knex,
     logger,
@@ -142,30 +177,31 @@ export async function createImageFiles(options: ImageFilesOptions) {
      * measurements copied (measured first if it went straight to the bucket: 413/422 then, and
      * nothing created); any other URL is queued to be fetched and measured (`metrics: null`).
      */
-    async createImage<T extends { id: number; user_id: number }>(
+    createImage<T extends { id: number; user_id: number }>(
       userId: number,
       url: string,
       insert: (trx: Knex.Transaction) => Promise<T>,
       baseUrl: string,
     ): Promise<T & { metrics: ImageMetrics | null }> {
-      const key = uploadKeyOf(url);
-      const upload = key ? await claimableUpload(userId, key) : undefined;
-      const image = await knex
-        .transaction(async (trx) => {
-          const row = await insert(trx);
-          if (!upload) {
-            await enqueueJob(trx, 'measure', { image_id: row.id, base_url: baseUrl });
-            return { ...row, metrics: null };
-          }
-          return { ...row, metrics: (await metricsFor(trx, row, upload.key, upload.metrics!, baseUrl)) ?? null };
-        })
-        .catch((error: unknown) => {
-          // Two images raced for one upload: the unique index let one win.
-          if (uniqueViolation(error) === 'images_file_key_unique') throw invalidData({ url: ['The upload already belongs to an image.'] });
-          throw error;
-        });
-      if (!upload) runner.kick();
-      return image;
+      return giveFile(userId, url, insert, baseUrl) as Promise<T & { metrics: ImageMetrics | null }>;
+    },
+
+    /**
+     * For a PUT or PATCH that changes `data.url` (only then): writes the image through `update`
+     * (undefined: no such image of the caller's), lets its old file go, and gives it the new one
+     * as `createImage` does.
+     */
+    changeImageUrl<T extends { id: number; user_id: number }>(
+      userId: number,
+      url: string,
+      update: (trx: Knex.Transaction) => Promise<T | undefined>,
+      baseUrl: string,
+    ): Promise<(T & { metrics: ImageMetrics | null }) | undefined> {
+      return giveFile(userId, url, async (trx) => {
+        const row = await update(trx);
+        if (row) await releaseFile(trx, row.id);
+        return row;
+      }, baseUrl);
     },
 
     /** The image's metrics once measured, waiting at most `timeoutMs`; null if still pending. */

@@ -6,7 +6,8 @@ import exifr from 'exifr';
 import sharp from 'sharp';
 import { createS3Storage } from '../../../src/images/files/s3-storage';
 import { createImageFiles, type ImageFiles } from '../../../src/images/files/service';
-import { insertImage } from '../../../src/images/model';
+import type { Knex } from 'knex';
+import { insertImage, replaceOwnImageData } from '../../../src/images/model';
 import { createLogger } from '../../../src/logger';
 import { startTestApp, type TestApp } from '../../helpers/app';
 import { eventually } from '../../helpers/eventually';
@@ -150,6 +151,24 @@ describe.each(['disk', 's3'] as const)('image files on %s', (kind) => {
     await eventually(() => store.keys().length === 0);
     expect(fs.readdirSync(store.files.storage.scratchDir)).toEqual([]);
     expect(await t.knex('images').count({ n: '*' }).first()).toEqual(imagesBefore);
+  });
+
+  test('when a PUT changes the URL to another upload, then the old file goes and the new one is measured', async () => {
+    const first = await store.files.receiveFile(owner, Readable.from([photo]), BASE);
+    const image = await createFromUrl(store, owner, first.url);
+    const second = await store.files.receiveFile(owner, Readable.from([await sharp(photo).autoOrient().resize(300).png().toBuffer()]), BASE);
+    const update = (url: string) => (trx: Knex.Transaction) => replaceOwnImageData(trx, image.id, owner, { url });
+    const changed = await store.files.changeImageUrl(owner, second.url, update(second.url), BASE);
+    expect(changed?.metrics).toMatchObject({ format: 'png', width: 300, duplicate_of: null });
+    const firstKey = first.url.split('/').pop()!;
+    const secondKey = second.url.split('/').pop()!;
+    store.files.kick();
+    await eventually(() => !store.keys().includes(firstKey));
+    expect(store.keys()).toEqual(expect.arrayContaining([secondKey, `${secondKey}-thumbnail`]));
+    expect(await store.files.changeImageUrl(stranger, 'https://example.com/x.png', (trx) => replaceOwnImageData(trx, image.id, stranger, { url: 'https://example.com/x.png' }), BASE)).toBeUndefined();
+    await t.knex('images').where({ id: image.id }).del();
+    store.files.kick();
+    await eventually(() => store.keys().length === 0);
   });
 
   test('when another user names my upload, or it was never sent, then the image is refused with 422 on url', async () => {
