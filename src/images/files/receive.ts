@@ -29,10 +29,13 @@ export async function receiveToFile(body: Readable, target: string, maxBytes: nu
       done(head && !sniffFormat(head) ? notAnImage() : null);
     },
   });
+  const file = fs.createWriteStream(target, { flags: 'wx' });
   try {
-    await pipeline(body, check, fs.createWriteStream(target, { flags: 'wx' }));
+    await pipeline(body, check, file);
     return received;
   } catch (error) {
+    // A stream destroyed while still opening creates the file as it closes: remove it after that.
+    if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()));
     await fs.promises.rm(target, { force: true });
     // Stop reading what is left of a refused request.
     body.resume();
