@@ -162,6 +162,8 @@ export interface Config {
   migrateOnStart: boolean;
   /** The origin absolute URLs (the next page's `Link`) are built on; unset, the request's own Host. */
   publicUrl?: string;
+  /** Uploaded image files: where they live and their limits. */
+  uploads: UploadConfig;
 }
 
 export class ConfigError extends Error {
@@ -190,8 +192,6 @@ function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
 }
 
 // ---- Uploaded image files (contract, "Image files") ---------------------------------------------
-// Kept apart from `Config` until the routes that use them are wired (issue 14): `loadConfig`
-// already reports their problems with the rest.
 
 /** Where uploaded files live (a directory on disk unless an S3 bucket is set) and their limits. */
 export interface UploadConfig {
@@ -255,17 +255,12 @@ const localUploads = (vars: z.infer<typeof uploadEnvSchema>) => ({
   quotaBytes: vars.UPLOAD_QUOTA_BYTES,
 });
 
-export function loadUploadConfig(env: NodeJS.ProcessEnv = process.env): UploadConfig {
-  const { config, problems } = parseUploadConfig(env);
-  if (!config || problems.length > 0) throw new ConfigError(problems);
-  return config;
-}
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-  problems.push(...crossVariableProblems(env), ...parseUploadConfig(env).problems);
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const uploads = parseUploadConfig(env);
+  problems.push(...crossVariableProblems(env), ...uploads.problems);
+  if (!parsed.success || !uploads.config || problems.length > 0) throw new ConfigError(problems);
 
   const vars = parsed.data;
   const origins = vars.CORS_ORIGIN.split(',')
@@ -292,5 +287,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: vars.LOG_LEVEL,
     migrateOnStart: vars.MIGRATE_ON_START,
     publicUrl: vars.PUBLIC_URL,
+    uploads: uploads.config,
   };
 }

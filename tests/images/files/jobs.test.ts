@@ -24,7 +24,7 @@ let pictureHits = 0;
 let pictureUrl: string;
 let dir: string;
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({}, undefined, undefined, { jobs: false });
   owner = (await registerAndLogin(t)).id;
   const photo = await jpegWithGps(800, 600);
   picture = http.createServer((_req, res) => {

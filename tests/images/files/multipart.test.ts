@@ -20,7 +20,7 @@ let server: http.Server;
 let endpoint: string;
 let dir: string;
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({}, undefined, undefined, { jobs: false });
   const owner = (await registerAndLogin(t)).id;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'multipart-test-'));
   files = await createImageFiles({

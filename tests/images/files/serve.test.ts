@@ -21,7 +21,7 @@ let s3: TestS3;
 let owner: number;
 let png: Buffer;
 beforeAll(async () => {
-  [t, s3, png] = await Promise.all([startTestApp(), startTestS3(), pngWithAlpha(400, 300)]);
+  [t, s3, png] = await Promise.all([startTestApp({}, undefined, undefined, { jobs: false }), startTestS3(), pngWithAlpha(400, 300)]);
   owner = (await registerAndLogin(t)).id;
 });
 afterAll(async () => {

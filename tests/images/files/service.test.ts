@@ -24,7 +24,7 @@ let owner: number;
 let stranger: number;
 let photo: Buffer;
 beforeAll(async () => {
-  [t, s3, photo] = await Promise.all([startTestApp(), startTestS3(), jpegWithGps(1200, 900)]);
+  [t, s3, photo] = await Promise.all([startTestApp({}, undefined, undefined, { jobs: false }), startTestS3(), jpegWithGps(1200, 900)]);
   owner = (await registerAndLogin(t)).id;
   stranger = (await registerAndLogin(t)).id;
 });
