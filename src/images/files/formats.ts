@@ -1,7 +1,7 @@
 import { HttpError } from '../../http/errors';
 
 /** The picture formats an upload may be, by the contract; SVG (a document, not a picture) is not one. */
-export const FILE_FORMATS = ['jpeg', 'png', 'gif', 'webp', 'avif', 'tiff', 'bmp'] as const;
+const FILE_FORMATS = ['jpeg', 'png', 'gif', 'webp', 'avif', 'tiff', 'bmp'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
 
 export const MIME_TYPES: Record<FileFormat, string> = {

@@ -17,7 +17,7 @@ export interface Job {
   attempts: number;
 }
 
-export interface JobHandler {
+interface JobHandler {
   run(payload: Record<string, unknown>): Promise<void>;
   /** Attempts after which the job is dropped, `giveUp` called first; unset: retried forever. */
   maxAttempts?: number;
@@ -116,5 +116,3 @@ export function createJobRunner({ knex, handlers, logger, pollMs = 1000, leaseMs
     },
   };
 }
-
-export type JobRunner = ReturnType<typeof createJobRunner>;

@@ -13,12 +13,12 @@ import { type FileFormat, MIME_TYPES, NOT_AN_IMAGE, SNIFF_BYTES, sniffFormat } f
  * hold the event loop.
  */
 
-export const MAX_PIXELS = 50_000_000;
-export const THUMBNAIL_SIDE = 320;
+const MAX_PIXELS = 50_000_000;
+const THUMBNAIL_SIDE = 320;
 /** The focus measure is taken on a copy this size, so that it compares pictures of any size. */
 const SHARPNESS_SIDE = 1024;
 
-export interface ExifSummary {
+interface ExifSummary {
   make: string | null;
   model: string | null;
   lens: string | null;
@@ -125,6 +125,7 @@ async function readHead(input: string): Promise<{ head: Buffer; bytes: number }>
   }
 }
 
+/** Loaded by name in the measuring workers (measure-pool.ts). @public */
 export async function measureFile(input: string, outputs: { file: string; thumbnail: string }): Promise<MeasureResult> {
   const { head, bytes } = await readHead(input);
   const format = sniffFormat(head);

@@ -14,7 +14,7 @@ export interface Upload {
 }
 
 /** Bits two perceptual hashes may differ by and still show the same picture (of 64). */
-export const NEAR_DUPLICATE_BITS = 6;
+const NEAR_DUPLICATE_BITS = 6;
 
 export const findUpload = (knex: Knex, key: string): Promise<Upload | undefined> =>
   knex('uploads').where({ key }).first();
@@ -64,7 +64,7 @@ export async function findNearDuplicate(knex: Knex, userId: number, imageId: num
 }
 
 /** The 64-bit hash as the signed bigint PostgreSQL stores. */
-export const signedPhash = (hex: string) => BigInt.asIntN(64, BigInt(`0x${hex}`)).toString();
+const signedPhash = (hex: string) => BigInt.asIntN(64, BigInt(`0x${hex}`)).toString();
 
 export function attachFile(knex: Knex, imageId: number, fields: { file_key: string | null; phash: string | null; metrics: object }) {
   return knex('images')

@@ -149,5 +149,3 @@ export function createUploads({ knex, storage, pool, config, secret }: UploadsDe
     },
   };
 }
-
-export type Uploads = ReturnType<typeof createUploads>;
