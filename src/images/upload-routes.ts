@@ -66,7 +66,7 @@ const uploadSchema = z
   .meta({ id: 'Upload' });
 
 const keyParams = z.object({ key: z.string().describe('The upload key (from `url`).') });
-const nameParams = z.object({ name: z.string().describe('A stored file or its thumbnail (`<key>-thumbnail`).') });
+const fileParams = z.object({ key: z.string().describe('A stored file (its upload key) or its thumbnail (`<key>-thumbnail`).') });
 const signedQuery = z.object({
   expires: z.string().optional().describe('Set by the server in `signedRequest`.'),
   signature: z.string().optional().describe('Set by the server in `signedRequest`.'),
@@ -116,7 +116,7 @@ export const uploadRoutes = [
   }),
   route({
     method: 'get',
-    path: '/uploads/:name',
+    path: '/uploads/:key',
     operationId: 'getStoredFile',
     summary: 'A stored picture or its thumbnail',
     description:
@@ -124,7 +124,7 @@ export const uploadRoutes = [
       '`X-Content-Type-Options: nosniff`, `Cache-Control` for a year (immutable), `ETag` (304 when it matches) and ' +
       'byte ranges (206, 416). With an S3 store: a 302 to a presigned GET valid 5 minutes. HEAD answers the headers.',
     auth: 'none',
-    params: nameParams,
+    params: fileParams,
     success: {
       status: 200,
       description: 'The file.',
@@ -132,6 +132,6 @@ export const uploadRoutes = [
       others: { 206: 'Part of the file (`Range`).', 302: 'With an S3 store: the presigned URL of the file.', 304: 'Not modified (`If-None-Match`).' },
     },
     errors: [[416, 'The range is not satisfiable.']],
-    handler: ({ params, req, res }, { files }) => files.serveFile(req, res, params.name),
+    handler: ({ params, req, res }, { files }) => files.serveFile(req, res, params.key),
   }),
 ];
