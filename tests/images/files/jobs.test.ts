@@ -138,7 +138,8 @@ describe('measuring images made from URLs', () => {
     await t.knex('images').where({ id: image.id }).del();
     files.kick();
     const job = async () => t.knex('image_jobs').where({ kind: 'delete' }).first('attempts', 'last_error');
-    await eventually(async () => (await job())?.attempts === 1 && failures === 0);
+    // The failure is written a moment after the store threw: wait for it, not for the throw.
+    await eventually(async () => failures === 0 && ((await job())?.last_error ?? null) !== null);
     expect(await job()).toEqual({ attempts: 1, last_error: 'Error: store unavailable' });
     expect(fs.existsSync(path.join(dir, key))).toBe(true);
     // The first retry comes 2 s later.
