@@ -17,8 +17,10 @@ import { mountRoutes } from './http/mount';
 import type { RateLimitStores } from './http/rate-limit-stores';
 import { requestLog } from './http/request-log';
 import type { Route } from './http/routes';
+import type { ImageFiles } from './images/files/service';
 import { imageRoutes } from './images/routes';
 import { createImageService } from './images/service';
+import { uploadRoutes } from './images/upload-routes';
 import { kickstarterRoutes } from './kickstarter/routes';
 import { createCampaignService } from './kickstarter/service';
 import type { Logger } from './logger';
@@ -36,10 +38,20 @@ export interface AppDeps {
   passwords: Passwords;
   tokens: Tokens;
   rateLimits: RateLimitStores;
+  /** Uploaded files, their measurements and the job runner (started and closed by bootstrap). */
+  files: ImageFiles;
 }
 
 /** Every route of the API, in the order Express tries them: the busiest lists early. */
-const ROUTES: readonly Route[] = [...probeRoutes, ...kickstarterRoutes, ...imageRoutes, ...operationsRoutes, ...authRoutes, ...userRoutes];
+const ROUTES: readonly Route[] = [
+  ...probeRoutes,
+  ...kickstarterRoutes,
+  ...imageRoutes,
+  ...uploadRoutes,
+  ...operationsRoutes,
+  ...authRoutes,
+  ...userRoutes,
+];
 
 let document: OpenApiDocument | undefined;
 
@@ -83,7 +95,7 @@ export function createStartingApp(config: Config, logger: Logger): Express {
 }
 
 /** Every service, built once over the app's dependencies: the composition root. */
-function createServices({ config, db, passwords, tokens, rateLimits }: AppDeps) {
+function createServices({ config, db, passwords, tokens, rateLimits, files }: AppDeps) {
   const { knex } = db;
   const { loginFailures, windowSeconds } = config.rateLimit;
   const users = createUsersService({
@@ -96,7 +108,7 @@ function createServices({ config, db, passwords, tokens, rateLimits }: AppDeps) 
     users,
     auth: createAuthService({ knex, passwords, tokens, users, throttle }),
     campaigns: createCampaignService(knex),
-    images: createImageService(knex),
+    images: createImageService(knex, files),
   };
 }
 
@@ -121,7 +133,9 @@ export function createApp(deps: AppDeps): Express {
   if (config.rateLimit.apiPerMinute > 0) app.use(apiRateLimit(rateLimits.create('api'), config.rateLimit.apiPerMinute, logger));
   app.use(jsonBody(config.bodyLimitBytes));
   mountRoutes(app, { routes: kickstarterRoutes, deps: { campaigns, users } }, authenticate);
-  mountRoutes(app, { routes: imageRoutes, deps: { images } }, authenticate);
+  const imageDeps = { images, files: deps.files, maxBytes: config.uploads.maxBytes };
+  mountRoutes(app, { routes: imageRoutes, deps: imageDeps }, authenticate);
+  mountRoutes(app, { routes: uploadRoutes, deps: imageDeps }, authenticate);
   mountRoutes(app, { routes: operationsRoutes, deps: operations }, authenticate);
   app.use(swaggerUiAssets());
   mountRoutes(app, { routes: authRoutes, deps: { auth } }, authenticate);

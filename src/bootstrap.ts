@@ -7,6 +7,7 @@ import { createTokens } from './auth/tokens';
 import type { Config } from './config';
 import { migrateToLatest, openDb } from './db';
 import { createRateLimitStores } from './http/rate-limit-stores';
+import { createImageFiles } from './images/files/service';
 import type { Logger } from './logger';
 
 export interface Bootstrapped {
@@ -15,8 +16,11 @@ export interface Bootstrapped {
   close(): Promise<void>;
 }
 
-/** Opens the database, migrates it when configured to, and builds what the app depends on. */
-export async function bootstrap(config: Config, logger: Logger): Promise<Bootstrapped> {
+/**
+ * Opens the database, migrates it when configured to, and builds what the app depends on.
+ * `jobs: false` leaves the file jobs (measuring, deleting) to another runner (tests with their own).
+ */
+export async function bootstrap(config: Config, logger: Logger, { jobs = true }: { jobs?: boolean } = {}): Promise<Bootstrapped> {
   const db = await openDb(config.database, logger);
   try {
     if (config.migrateOnStart) {
@@ -32,9 +36,13 @@ export async function bootstrap(config: Config, logger: Logger): Promise<Bootstr
     const bcryptThreads = Math.max(1, Math.floor(os.availableParallelism() / config.webConcurrency));
     const passwords = createPasswords(config.bcryptRounds, new BcryptPool(bcryptThreads));
     const tokens = createTokens(secret, config.jwt.expiresInSeconds);
+    // The secret signs the disk store's upload URLs too: an HMAC over `upload\n…`, never a JWT's input.
+    const files = await createImageFiles({ knex: db.knex, config: config.uploads, secret, logger });
+    if (jobs) files.start();
     return {
-      deps: { config, logger, db, passwords, tokens, rateLimits },
+      deps: { config, logger, db, passwords, tokens, rateLimits, files },
       close: async () => {
+        await files.close();
         await passwords.close();
         await rateLimits.close();
         await db.close();

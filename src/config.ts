@@ -50,7 +50,7 @@ const duration = z.preprocess(
     .prefault('24h'),
 );
 
-const byteSize = z.preprocess(
+const byteSize = (fallback: string) => z.preprocess(
   unset,
   z
     .string()
@@ -62,7 +62,7 @@ const byteSize = z.preprocess(
       }
       return parsed;
     })
-    .prefault('100kb'),
+    .prefault(fallback),
 );
 
 /** `false` or a number of proxy hops; `true` (trust everyone) would let any client forge its IP. */
@@ -120,7 +120,7 @@ const envSchema = z.object({
   JWT_EXPIRES_IN: duration,
   BCRYPT_ROUNDS: integer(10, 4, 15),
   CORS_ORIGIN: z.preprocess(unset, z.string().default('*')),
-  BODY_LIMIT: byteSize,
+  BODY_LIMIT: byteSize('100kb'),
   EMAIL_CHECK_DNS: boolean(false),
   TRUST_PROXY: trustProxy,
   LOGIN_RATE_LIMIT: integer(10, 0, 1_000_000),
@@ -162,6 +162,8 @@ export interface Config {
   migrateOnStart: boolean;
   /** The origin absolute URLs (the next page's `Link`) are built on; unset, the request's own Host. */
   publicUrl?: string;
+  /** Uploaded image files: where they live and their limits. */
+  uploads: UploadConfig;
 }
 
 export class ConfigError extends Error {
@@ -189,11 +191,76 @@ function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
   return problems;
 }
 
+// ---- Uploaded image files (contract, "Image files") ---------------------------------------------
+
+/** Where uploaded files live (a directory on disk unless an S3 bucket is set) and their limits. */
+export interface UploadConfig {
+  dir: string;
+  maxBytes: number;
+  quotaBytes: number;
+  s3?: {
+    bucket: string;
+    region: string;
+    endpoint?: string;
+    accessKeyId?: string;
+    secretAccessKey?: string;
+    forcePathStyle: boolean;
+  };
+}
+
+const uploadEnvSchema = z.object({
+  UPLOAD_DIR: z.preprocess(unset, z.string().default('./data/uploads')),
+  UPLOAD_MAX_BYTES: byteSize('10mb'),
+  UPLOAD_QUOTA_BYTES: byteSize('1gb'),
+  S3_BUCKET: optionalString,
+  S3_REGION: optionalString,
+  S3_ENDPOINT: urlString(['http:', 'https:']),
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  S3_FORCE_PATH_STYLE: boolean(false),
+});
+
+function parseUploadConfig(env: NodeJS.ProcessEnv): { config?: UploadConfig; problems: string[] } {
+  const parsed = uploadEnvSchema.safeParse(env);
+  if (!parsed.success) return { problems: parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`) };
+  const vars = parsed.data;
+  const s3Named = [vars.S3_REGION, vars.S3_ENDPOINT, vars.S3_ACCESS_KEY_ID, vars.S3_SECRET_ACCESS_KEY].some(Boolean);
+  if (!vars.S3_BUCKET) {
+    return { problems: s3Named ? ['S3_BUCKET is required when another S3_ variable is set'] : [], config: localUploads(vars) };
+  }
+  // Credentials come in pairs; neither means the SDK's own chain (an IAM role, ~/.aws).
+  if (Boolean(vars.S3_ACCESS_KEY_ID) !== Boolean(vars.S3_SECRET_ACCESS_KEY)) {
+    return { problems: ['S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together'] };
+  }
+  return {
+    problems: [],
+    config: {
+      ...localUploads(vars),
+      s3: {
+        bucket: vars.S3_BUCKET,
+        // Most S3-compatible stores ignore the region but the SDK needs one.
+        region: vars.S3_REGION ?? 'us-east-1',
+        endpoint: vars.S3_ENDPOINT,
+        accessKeyId: vars.S3_ACCESS_KEY_ID,
+        secretAccessKey: vars.S3_SECRET_ACCESS_KEY,
+        forcePathStyle: vars.S3_FORCE_PATH_STYLE,
+      },
+    },
+  };
+}
+
+const localUploads = (vars: z.infer<typeof uploadEnvSchema>) => ({
+  dir: vars.UPLOAD_DIR,
+  maxBytes: vars.UPLOAD_MAX_BYTES,
+  quotaBytes: vars.UPLOAD_QUOTA_BYTES,
+});
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-  problems.push(...crossVariableProblems(env));
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const uploads = parseUploadConfig(env);
+  problems.push(...crossVariableProblems(env), ...uploads.problems);
+  if (!parsed.success || !uploads.config || problems.length > 0) throw new ConfigError(problems);
 
   const vars = parsed.data;
   const origins = vars.CORS_ORIGIN.split(',')
@@ -220,5 +287,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: vars.LOG_LEVEL,
     migrateOnStart: vars.MIGRATE_ON_START,
     publicUrl: vars.PUBLIC_URL,
+    uploads: uploads.config,
   };
 }

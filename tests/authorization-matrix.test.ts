@@ -43,6 +43,7 @@ const routes: Route[] = [
     { method: 'patch', path: (w) => `${base}/${w.imageId}`, body: () => ({ caption: 'c' }), owner: 200, other: 404 },
     { method: 'delete', path: (w) => `${base}/${w.imageId}`, owner: 204, other: 404 },
   ]),
+  ...['/api/images/uploads', '/images/signed-url'].map((path): Route => ({ method: 'post', path: () => path, body: () => ({ fileName: 'a.png' }), owner: 201 })),
   { method: 'post', path: () => '/api/kickstarter', body: () => campaign, owner: 201 },
   { method: 'post', path: (w) => `/api/kickstarter/user/${w.owner.id}`, body: () => campaign, owner: 201, other: 403 },
   { method: 'put', path: (w) => `/api/kickstarter/${w.campaignId}`, body: () => campaign, owner: 200, other: 403 },

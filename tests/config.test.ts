@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       webConcurrency: 1,
       logLevel: 'info',
       migrateOnStart: true,
+      uploads: { dir: './data/uploads', maxBytes: 10 * 1024 * 1024, quotaBytes: 1024 ** 3 },
     });
   });
 

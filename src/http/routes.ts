@@ -29,6 +29,10 @@ interface Success {
   paged?: boolean;
   /** The handler writes an HTML page itself. */
   html?: boolean;
+  /** The handler writes a file itself, of this media type (`image/*`): documented as binary. */
+  binary?: string;
+  /** Other answers the handler writes itself, without a JSON body (a 206 carries part of the `binary` file). */
+  others?: Readonly<Record<number, string>>;
 }
 
 /** An error status the route can answer beyond those the mounter derives, or a better description of one. */

@@ -7,12 +7,14 @@ export interface Image {
   id: number;
   user_id: number;
   data: ImageData;
+  /** What the server measured in the picture; null until then. */
+  metrics: Record<string, unknown> | null;
   /** ISO-8601 (src/db/timestamps.ts). */
   created_at: string;
   updated_at: string;
 }
 
-const IMAGE_COLUMNS = ['id', 'user_id', 'data', 'created_at', 'updated_at'] as const;
+const IMAGE_COLUMNS = ['id', 'user_id', 'data', 'metrics', 'created_at', 'updated_at'] as const;
 
 // JSON text, as knex advises for json columns (the pg driver writes a JS array as a PostgreSQL array).
 const toJsonb = (data: ImageData) => JSON.stringify(data);
@@ -65,16 +67,24 @@ export async function changeOwnImageData(
   userId: number,
   change: (current: ImageData) => Promise<ImageData>,
 ): Promise<Image | undefined> {
-  return knex.transaction(async (trx) => {
-    const current = await trx('images').select('data').where({ id, user_id: userId }).forUpdate().first();
-    if (!current) return undefined;
-    const data = await change(current.data as ImageData);
-    const [row] = await trx('images')
-      .update({ data: toJsonb(data), updated_at: trx.fn.now() })
-      .where({ id })
-      .returning(IMAGE_COLUMNS);
-    return row as Image;
-  });
+  return knex.transaction((trx) => changeOwnImageDataIn(trx, id, userId, change));
+}
+
+/** `changeOwnImageData` inside the caller's transaction `trx`. */
+export async function changeOwnImageDataIn(
+  trx: Knex.Transaction,
+  id: number,
+  userId: number,
+  change: (current: ImageData) => Promise<ImageData>,
+): Promise<Image | undefined> {
+  const current = await trx('images').select('data').where({ id, user_id: userId }).forUpdate().first();
+  if (!current) return undefined;
+  const data = await change(current.data as ImageData);
+  const [row] = await trx('images')
+    .update({ data: toJsonb(data), updated_at: trx.fn.now() })
+    .where({ id })
+    .returning(IMAGE_COLUMNS);
+  return row as Image;
 }
 
 /** Deletes image `id` if `userId` owns it; whether it did. */

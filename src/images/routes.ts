@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { pageQuerySchema } from '../http/pagination';
+import { streamedType } from '../http/body';
+import { pageQuerySchema, publicOrigin } from '../http/pagination';
 import { routesOf } from '../http/routes';
 import { idParams } from '../http/validation';
+import { createFromMultipart, type ImageRouteDeps, MULTIPART_TEXT } from './upload-routes';
 import { IMAGE_TYPES, imageBodySchema, imagePatchSchema, imageSchema, MAX_DATA_BYTES, MAX_DATA_DEPTH, MAX_URL_LENGTH } from './schemas';
-import type { ImageService } from './service';
 
-const route = routesOf<{ images: ImageService }>('Images');
+const route = routesOf<ImageRouteDeps>('Images');
 
 /** What the routes on one image share: someone else's image is as absent as an unknown one. */
 const oneImage = {
@@ -22,6 +23,12 @@ const DATA_RULES =
   'segment (`…/cat.PNG?s=1` is image/png), and left out when it cannot be. Any other keys are kept as given; the ' +
   `whole data is at most ${MAX_DATA_BYTES} bytes of JSON, ${MAX_DATA_DEPTH} levels deep, without NUL characters or ` +
   'unpaired surrogates.';
+const URL_TEXT =
+  'A `url` this server handed out for an upload (`/uploads/…`) claims that upload: the image gets its `metrics` at ' +
+  'once (one upload, one image; 422 if it is not the caller\'s, already claimed, or was never sent; 413/422 when a ' +
+  'file sent straight to the bucket is too large or no picture, and nothing is created). Any other URL is fetched ' +
+  'safely (public addresses only, at most 3 redirects, 10 s) and measured in the background: `metrics` is null until ' +
+  'then, `{ "error": … }` when the picture could not be fetched or read.';
 
 /** The caller's private images, at `/api/images` and also at `/images` (the Picmetric client's path). */
 export const imageRoutes = [
@@ -45,11 +52,16 @@ export const imageRoutes = [
     alsoAt: ['/images'],
     operationId: 'createImage',
     summary: 'Add an image',
-    description: `${BODY_FORMS} ${DATA_RULES}`,
+    description: `${BODY_FORMS} ${DATA_RULES} ${URL_TEXT}\n\n${MULTIPART_TEXT}`,
     auth: 'token',
     body: imageBodySchema,
+    accepts: ['multipart/form-data'],
     success: { status: 201, description: 'The new image, owned by the caller.', schema: imageSchema },
-    handler: ({ caller, body }, { images }) => images.create(caller.user.id, body),
+    errors: [[413, 'The body, the file or a field is too large, or the caller\'s storage quota is used up.']],
+    handler: (context, deps) =>
+      streamedType(context.req) === 'multipart/form-data'
+        ? createFromMultipart(context.caller.user.id, context.req, deps)
+        : deps.images.create(context.caller.user.id, context.body, publicOrigin(context.req)),
   }),
   route({
     method: 'get',
@@ -68,12 +80,12 @@ export const imageRoutes = [
     alsoAt: ['/images/:id'],
     operationId: 'replaceImage',
     summary: "Replace an image's data",
-    description: `Replaces \`data\` whole. ${BODY_FORMS} ${DATA_RULES} Checks: image (404), then the body (422).`,
+    description: `Replaces \`data\` whole. ${BODY_FORMS} ${DATA_RULES} A changed \`url\` lets the old file go; ${URL_TEXT} Checks: image (404), then the body (422).`,
     ...oneImage,
     load: ({ caller, params }, { images }) => images.get(caller.user.id, params.id),
     body: imageBodySchema,
     success: { status: 200, description: 'The image after the change.', schema: imageSchema },
-    handler: ({ caller, params, body }, { images }) => images.replace(caller.user.id, params.id, body),
+    handler: ({ caller, params, body, req }, { images }) => images.replace(caller.user.id, params.id, body, publicOrigin(req)),
   }),
   route({
     method: 'patch',
@@ -84,12 +96,13 @@ export const imageRoutes = [
     description:
       `Merges the given keys into the stored \`data\`; the result must be valid image data. ${BODY_FORMS} When the ` +
       'patch changes `url` without a `type`, the type is inferred again from the new URL. Concurrent patches of one ' +
-      'image do not overwrite each other. Checks: image (404), then the body (422).',
+      `image do not overwrite each other. A changed \`url\` lets the old file go; ${URL_TEXT} Checks: image (404), then the ` +
+      'body (422).',
     ...oneImage,
     load: ({ caller, params }, { images }) => images.get(caller.user.id, params.id),
     body: imagePatchSchema,
     success: { status: 200, description: 'The image after the change.', schema: imageSchema },
-    handler: ({ caller, params, body }, { images }) => images.patch(caller.user.id, params.id, body),
+    handler: ({ caller, params, body, req }, { images }) => images.patch(caller.user.id, params.id, body, publicOrigin(req)),
   }),
   route({
     method: 'delete',
@@ -97,7 +110,7 @@ export const imageRoutes = [
     alsoAt: ['/images/:id'],
     operationId: 'deleteImage',
     summary: 'Delete an image',
-    description: "Another user's image is a 404, exactly like an unknown id.",
+    description: "Another user's image is a 404, exactly like an unknown id. Its stored file and thumbnail are deleted too.",
     ...oneImage,
     success: { status: 204, description: 'Deleted.' },
     handler: ({ caller, params }, { images }) => images.remove(caller.user.id, params.id),

@@ -160,12 +160,50 @@ export const imagePatchSchema = z.preprocess(
     ),
 );
 
+const nullableNumber = z.number().nullable();
+
+/** What the server measured in the image's picture (contract, "Image files"). */
+const measuredSchema = z
+  .looseObject({
+    width: z.number().int(),
+    height: z.number().int(),
+    format: z.enum(['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff', 'bmp']),
+    bytes: z.number().int(),
+    megapixels: z.number(),
+    orientation: z.number().int().describe('The EXIF orientation (1-8) as found.'),
+    has_alpha: z.boolean(),
+    dominant_colors: z.array(z.object({ hex: z.string(), share: z.number() })).describe('Up to 5, largest share first.'),
+    brightness: z.number().describe('Mean luminance, 0-1.'),
+    sharpness: z.number().describe('Variance of the Laplacian on a greyscale copy.'),
+    phash: z.string().describe('A perceptual hash (hex).'),
+    duplicate_of: z.number().int().nullable().describe("The id of the owner's earliest near-duplicate image."),
+    blurhash: z.string(),
+    exif: z.looseObject({
+      make: z.string().nullable(),
+      model: z.string().nullable(),
+      lens: z.string().nullable(),
+      taken_at: z.string().nullable(),
+      exposure_time: nullableNumber,
+      f_number: nullableNumber,
+      iso: nullableNumber,
+      focal_length: nullableNumber,
+    }),
+    thumbnail_url: z.string().describe('A WebP thumbnail, 320 px on the long side.'),
+  })
+  .meta({ id: 'ImageMetrics' });
+
+const metricsSchema = z
+  .union([measuredSchema, z.object({ error: z.string() }).describe('The picture could not be fetched or read.')])
+  .nullable()
+  .describe('null until measured. GPS and other private metadata are never returned.');
+
 /** The image object of every response. */
 export const imageSchema = z
   .object({
     id: z.number().int(),
     user_id: z.number().int(),
     data: z.looseObject({ url: z.string(), type: z.enum(IMAGE_TYPES).optional() }),
+    metrics: metricsSchema,
     created_at: z.string().describe('ISO-8601'),
     updated_at: z.string().describe('ISO-8601'),
   })

@@ -116,6 +116,8 @@ function errorStatuses(route: Route): ErrorDoc[] {
   return all.sort((a, b) => (typeof a === 'number' ? a : a[0]) - (typeof b === 'number' ? b : b[0]));
 }
 
+const binaryContent = (type: string) => ({ [type]: { schema: { type: 'string', format: 'binary' } } });
+
 const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
 interface Parameter {
@@ -172,7 +174,11 @@ export function buildOpenApiDocument(routes: readonly Route[]): OpenApiDocument 
       ...(success.paged ? { headers: { Link: { $ref: '#/components/headers/Link' } } } : {}),
       ...(success.html ? { content: { 'text/html': { schema: { type: 'string' } } } } : {}),
       ...(key.success ? { content: { 'application/json': { schema: resolve(key.success) } } } : {}),
+      ...(success.binary ? { content: binaryContent(success.binary) } : {}),
     };
+    for (const [status, description] of Object.entries(success.others ?? {})) {
+      responses[status] = { description, ...(status === '206' && success.binary ? { content: binaryContent(success.binary) } : {}) };
+    }
     for (const error of errorStatuses(route)) {
       const status = typeof error === 'number' ? error : error[0];
       const header = ERROR_HEADERS[status];

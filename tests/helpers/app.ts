@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import request from 'supertest';
@@ -46,10 +49,14 @@ export async function startTestApp(
   env: Record<string, string> = {},
   database?: TestDatabase,
   logger?: Logger,
+  /** `jobs: false`: the app runs no file jobs (for tests that run their own files service). */
+  options: { jobs?: boolean } = {},
 ): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
-  const config = loadConfig({ ...TEST_ENV, ...db.env, ...env });
-  const { deps, close } = await bootstrap(config, logger ?? createLogger(config.logLevel));
+  // Uploaded files go to a directory of this app's own, removed with it.
+  const uploadDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'uploads-'));
+  const config = loadConfig({ ...TEST_ENV, UPLOAD_DIR: uploadDir, ...db.env, ...env });
+  const { deps, close } = await bootstrap(config, logger ?? createLogger(config.logLevel), options);
   const app = createApp(deps);
   return {
     app,
@@ -58,6 +65,7 @@ export async function startTestApp(
     http: () => checkedClient(app),
     close: async () => {
       await close();
+      await fs.promises.rm(uploadDir, { recursive: true, force: true });
       if (!database) await db.drop();
     },
   };

@@ -5,6 +5,8 @@
  */
 const BCRYPT_HASH = /\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}/;
 const PASSWORD_KEY = /pass(word)?|hash/i;
+/** A picture's perceptual hash and BlurHash placeholder (an image's `metrics`): no secrets. */
+const PICTURE_HASH_KEYS = new Set(['phash', 'blurhash']);
 
 const isOpenApiDocument = (value: unknown) =>
   typeof value === 'object' && value !== null && 'openapi' in value && 'paths' in value;
@@ -14,7 +16,7 @@ export function findSecrets(value: unknown, path = '$', checkKeys = !isOpenApiDo
   if (value === null || typeof value !== 'object') return [];
   const found: string[] = [];
   for (const [key, child] of Object.entries(value)) {
-    if (checkKeys && PASSWORD_KEY.test(key) && !path.endsWith('.errors')) found.push(`${path}.${key}: password-like key`);
+    if (checkKeys && PASSWORD_KEY.test(key) && !PICTURE_HASH_KEYS.has(key) && !path.endsWith('.errors')) found.push(`${path}.${key}: password-like key`);
     found.push(...findSecrets(child, `${path}.${key}`, checkKeys));
   }
   return found;
