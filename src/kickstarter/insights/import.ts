@@ -80,7 +80,14 @@ type StageBatch = (batch: Staged[]) => Promise<void>;
  * on the embedded database by multi-row INSERTs, since PGlite's socket server ends the session
  * on COPY FROM STDIN.
  */
-async function openStaging(trx: Knex.Transaction, kind: DbKind): Promise<{ stage: StageBatch; close(): Promise<void> }> {
+interface Staging {
+  stage: StageBatch;
+  close(): Promise<void>;
+  /** Ends a COPY in progress with an error, so that the session can roll back. */
+  abort(error: Error): Promise<void>;
+}
+
+async function openStaging(trx: Knex.Transaction, kind: DbKind): Promise<Staging> {
   await trx.raw(`CREATE TEMP TABLE ${STAGING} (LIKE past_campaigns, line integer NOT NULL) ON COMMIT DROP`);
   const columns = [...PAST_CAMPAIGN_COLUMNS, 'line'];
   if (kind === 'embedded') {
@@ -89,6 +96,7 @@ async function openStaging(trx: Knex.Transaction, kind: DbKind): Promise<{ stage
         await trx(STAGING).insert(batch.map(({ row, line }) => ({ ...row, line })));
       },
       close: async () => undefined,
+      abort: async () => undefined,
     };
   }
   const connection = (await trx.client.acquireConnection()) as { query<T>(query: T): T };
@@ -102,6 +110,11 @@ async function openStaging(trx: Knex.Transaction, kind: DbKind): Promise<{ stage
     close: async () => {
       stream.end();
       await finished(stream);
+    },
+    abort: async (error) => {
+      // pg-copy-streams answers a destroy with CopyFail: the server ends the COPY, the session lives.
+      stream.destroy(error);
+      await finished(stream).catch(() => undefined);
     },
   };
 }
@@ -197,26 +210,31 @@ export async function importCampaignsCsv(
     let rows = 0;
     let batch: Staged[] = [];
     const flush = async () => {
-      await staging.stage(batch);
+      if (batch.length > 0) await staging.stage(batch);
       rows += batch.length;
       batch = [];
       options.onProgress?.({ bytes, totalBytes, rows });
     };
     let header: Map<string, number> | undefined;
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      if (!header) {
-        header = readHeader(record);
-        continue;
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+        if (!header) {
+          header = readHeader(record);
+          continue;
+        }
+        try {
+          batch.push({ row: toPastCampaign({ fields: record, header }), line: info.lines });
+        } catch (error) {
+          if (!(error instanceof BadRow)) throw error;
+          reportBad({ line: info.lines, reason: error.message });
+        }
+        if (batch.length === BATCH_ROWS) await flush();
       }
-      try {
-        batch.push({ row: toPastCampaign({ fields: record, header }), line: info.lines });
-      } catch (error) {
-        if (!(error instanceof BadRow)) throw error;
-        reportBad({ line: info.lines, reason: error.message });
-      }
-      if (batch.length === BATCH_ROWS) await flush();
+      await flush();
+    } catch (error) {
+      await staging.abort(error as Error);
+      throw error;
     }
-    await flush();
     await staging.close();
     const { inserted, updated, distinct } = await upsertStaged(trx);
     return { rows, inserted, updated, unchanged: distinct - inserted - updated, badRows };
