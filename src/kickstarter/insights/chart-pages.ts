@@ -85,10 +85,16 @@ export function categoriesAndGoalsPage(figures: MainCategoryFigures[], goal: num
       (top ? ` The highest average pledged is in ${top.main_category}: ${usd(top.pledged_average)}.` : ''),
     option: {
       title: { text: 'Categories and Goals', left: 'center' },
-      legend: { top: 30 },
-      grid: { top: 70, bottom: 110, left: 80, right: 30 },
+      legend: { top: 38 },
+      grid: { top: 80, bottom: 110, left: 80, right: 30 },
       xAxis: { type: 'category', data: figures.map((f) => f.main_category), axisLabel: { rotate: 40, interval: 0 } },
-      yAxis: { type: 'log', name: 'US dollars', axisLabel: { formatter: (value: number) => usd(value) } },
+      yAxis: {
+        type: 'log',
+        name: 'US dollars',
+        // From the power of ten below the lowest bar (or the goal), not from $1.
+        min: (extent: { min: number }) => 10 ** Math.floor(Math.log10(Math.max(1, Math.min(extent.min, goal)))),
+        axisLabel: { formatter: (value: number) => usd(value) },
+      },
       series: [
         { name: 'Average goal', type: 'bar', data: figures.map((f) => f.goal_average), itemStyle: { color: '#9aa5b1' } },
         {
