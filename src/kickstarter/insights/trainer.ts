@@ -10,7 +10,7 @@ import type { TrainerMessage } from './train-worker';
  * copy), and every encoding and training step runs in the worker.
  */
 
-const PAGE_ROWS = 20_000;
+const PAGE_ROWS = 5_000;
 
 // The worker is this folder's train-worker: compiled JavaScript in dist/, TypeScript under tsx
 // and jest, where the worker registers tsx's loader first (a development dependency).
