@@ -28,7 +28,7 @@ export const CATEGORIES: Array<[string, string, number]> = [
 ];
 
 /** [ISO code, currency, USD per unit, log-odds]. */
-export const COUNTRIES: Array<[string, string, number, number]> = [
+const COUNTRIES: Array<[string, string, number, number]> = [
   ['US', 'USD', 1, 0.2],
   ['GB', 'GBP', 1.3, 0.1],
   ['CA', 'CAD', 0.75, -0.2],

@@ -27,8 +27,8 @@ export interface ChartCampaign {
   prediction_results: number | null;
 }
 
-/** The scatter's points at most: a page stays around 200 kB and draws in milliseconds. */
-export const MAX_SCATTER_POINTS = 1500;
+/** The scatter's points at most: a page stays around 250 kB. */
+export const MAX_SCATTER_POINTS = 1000;
 
 /** Bump when the pages' drawing changes, so that caches let go of the old ones. */
 const CHART_VERSION = 1;

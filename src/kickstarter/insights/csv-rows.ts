@@ -85,14 +85,18 @@ function amount(value: string, column: string): number {
   return Math.round(number * 100) / 100;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+
 /** A UTC date or date-time: its text for PostgreSQL and its time in ms. */
 function date(value: string, column: string): { text: string; ms: number } {
   const match = DATE.exec(value);
   if (match) {
     const [, year, month, day, hours = '00', minutes = '00', seconds = '00'] = match as unknown as string[];
-    const ms = Date.UTC(+year!, +month! - 1, +day!, +hours, +minutes, +seconds);
-    // Date.UTC rolls 2015-02-30 over into March: such a date is not one.
-    if (new Date(ms).getUTCDate() === +day! && +hours < 24 && +minutes < 60 && +seconds < 60) {
+    // Date.UTC would roll 2015-02-30 over into March: such a date is not one.
+    const monthDays = +month! === 2 ? (isLeapYear(+year!) ? 29 : 28) : MONTH_DAYS[+month! - 1];
+    if (monthDays !== undefined && +month! <= 12 && +day! >= 1 && +day! <= monthDays && +hours < 24 && +minutes < 60 && +seconds < 60) {
+      const ms = Date.UTC(+year!, +month! - 1, +day!, +hours, +minutes, +seconds);
       return { text: `${year}-${month}-${day} ${hours}:${minutes}:${seconds}+00`, ms };
     }
   }

@@ -75,6 +75,28 @@ describe('importing a Kickstarter projects CSV', () => {
     expect(row.deadline).toMatch(/T11:36:00/);
   });
 
+  test('when a quoted name spans lines, then later bad rows still get their own line numbers; dates are checked for real', async () => {
+    const row = (id: number, name: string, deadline: string) =>
+      `${id},${name},Rock,Music,USD,${deadline},100,2015-08-11 12:12:28,10,failed,1,US,10,10.00,100.00`;
+    const file = await csvFile({ rows: 0 });
+    const lines = [
+      HEADER_201801,
+      row(5_000_001, '"Two\nlines, ""quoted"""', '2015-10-09'),
+      row(5_000_002, 'Leap', '2016-02-29'),
+      '',
+      row(5_000_003, 'Not leap', '2015-02-29'),
+      row(5_000_004, 'Late', '2015-08-10'),
+    ];
+    fs.writeFileSync(file, lines.join('\n'));
+    const result = await importInto(t, file);
+    expect(result.bad).toEqual([
+      { line: 6, reason: 'deadline is not a date: "2015-02-29"' },
+      { line: 7, reason: 'deadline is before launched' },
+    ]);
+    expect(await t.knex('past_campaigns').where('source_id', 5_000_001).first()).toMatchObject({ name: 'Two\nlines, "quoted"' });
+    expect((await t.knex('past_campaigns').where('source_id', 5_000_002).first()).deadline).toMatch(/^2016-02-29T00:00:00/);
+  });
+
   test('when the file is not such a CSV, then the import fails and nothing changes', async () => {
     const before = await count('past_campaigns');
     const file = await csvFile({ rows: 0 });
