@@ -17,17 +17,17 @@ export interface PastCampaignRow {
   category: string;
   main_category: string;
   country: string | null;
-  goal_usd: number;
-  pledged_usd: number;
+  /** Decimal text as the file wrote it (checked): PostgreSQL rounds it to cents exactly. */
+  goal_usd: string;
+  pledged_usd: string;
   backers: number;
   /** `YYYY-MM-DD HH:MM:SS+00`, as PostgreSQL reads it whatever the session's zone. */
   launched: string;
   deadline: string;
-  duration_days: number;
   state: PastCampaignState;
 }
 
-/** The columns of `past_campaigns`, in the order rows are written. */
+/** The columns of `past_campaigns` read from the file (duration_days is computed from two of them). */
 export const PAST_CAMPAIGN_COLUMNS = [
   'source_id',
   'name',
@@ -39,7 +39,6 @@ export const PAST_CAMPAIGN_COLUMNS = [
   'backers',
   'launched',
   'deadline',
-  'duration_days',
   'state',
 ] as const satisfies ReadonlyArray<keyof PastCampaignRow>;
 
@@ -52,7 +51,6 @@ const STATES = new Set<string>(PAST_CAMPAIGN_STATES);
 const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 const AMOUNT = /^\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const MAX_AMOUNT = 1e12;
-const DAY_MS = 86_400_000;
 
 /** A record as csv-parse gives it (an array of fields), read by header name. */
 export interface CsvRecord {
@@ -77,34 +75,31 @@ function required(record: CsvRecord, column: string): string {
   return value;
 }
 
-function amount(value: string, column: string): number {
+function amount(value: string, column: string): string {
   if (!AMOUNT.test(value)) throw new BadRow(`${column} is not an amount: ${JSON.stringify(value.slice(0, 40))}`);
-  const number = Number(value);
-  if (number > MAX_AMOUNT) throw new BadRow(`${column} is too large: ${value}`);
-  // Cents, as stored: the decimal column would round the same way.
-  return Math.round(number * 100) / 100;
+  if (Number(value) > MAX_AMOUNT) throw new BadRow(`${column} is too large: ${value}`);
+  return value;
 }
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 
-/** A UTC date or date-time: its text for PostgreSQL and its time in ms. */
-function date(value: string, column: string): { text: string; ms: number } {
+/** A UTC date or date-time as `YYYY-MM-DD HH:MM:SS+00`, text that sorts in time order. */
+function date(value: string, column: string): string {
   const match = DATE.exec(value);
   if (match) {
     const [, year, month, day, hours = '00', minutes = '00', seconds = '00'] = match as unknown as string[];
-    // Date.UTC would roll 2015-02-30 over into March: such a date is not one.
+    // 2015-02-30 is not a date (Date.UTC would roll it over into March).
     const monthDays = +month! === 2 ? (isLeapYear(+year!) ? 29 : 28) : MONTH_DAYS[+month! - 1];
     if (monthDays !== undefined && +month! <= 12 && +day! >= 1 && +day! <= monthDays && +hours < 24 && +minutes < 60 && +seconds < 60) {
-      const ms = Date.UTC(+year!, +month! - 1, +day!, +hours, +minutes, +seconds);
-      return { text: `${year}-${month}-${day} ${hours}:${minutes}:${seconds}+00`, ms };
+      return `${year}-${month}-${day} ${hours}:${minutes}:${seconds}+00`;
     }
   }
   throw new BadRow(`${column} is not a date: ${JSON.stringify(value.slice(0, 40))}`);
 }
 
 /** The USD amount of `column`: its `*_real` twin when the file has one, else as the docblock says. */
-function usd(record: CsvRecord, real: string, fallback: () => number): number {
+function usd(record: CsvRecord, real: string, fallback: () => string): string {
   return has(record, real) ? amount(required(record, real), real) : fallback();
 }
 
@@ -118,7 +113,7 @@ export function toPastCampaign(record: CsvRecord): PastCampaignRow {
   if (!/^\d{1,9}$/.test(backersText)) throw new BadRow(`backers is not a whole number: ${JSON.stringify(backersText.slice(0, 40))}`);
   const launched = date(required(record, 'launched'), 'launched');
   const deadline = date(required(record, 'deadline'), 'deadline');
-  if (deadline.ms < launched.ms) throw new BadRow('deadline is before launched');
+  if (deadline < launched) throw new BadRow('deadline is before launched');
   const currency = text(record, 'currency');
   const goal = usd(record, 'usd_goal_real', () => {
     if (currency !== 'USD') throw new BadRow(`goal is in ${currency || 'an unknown currency'} and the file has no usd_goal_real`);
@@ -138,9 +133,8 @@ export function toPastCampaign(record: CsvRecord): PastCampaignRow {
     goal_usd: goal,
     pledged_usd: pledged,
     backers: Number(backersText),
-    launched: launched.text,
-    deadline: deadline.text,
-    duration_days: (deadline.ms - launched.ms) / DAY_MS,
+    launched,
+    deadline,
     state: state as PastCampaignState,
   };
 }
