@@ -75,11 +75,6 @@ interface Staged {
 
 type StageBatch = (batch: Staged[]) => Promise<void>;
 
-/**
- * Rows go into a temporary table first: on PostgreSQL by COPY (one stream for the whole file),
- * on the embedded database by multi-row INSERTs, since PGlite's socket server ends the session
- * on COPY FROM STDIN.
- */
 interface Staging {
   stage: StageBatch;
   close(): Promise<void>;
@@ -87,6 +82,11 @@ interface Staging {
   abort(error: Error): Promise<void>;
 }
 
+/**
+ * Rows go into a temporary table first: on PostgreSQL by COPY (one stream for the whole file),
+ * on the embedded database by multi-row INSERTs, since PGlite's socket server ends the session
+ * on COPY FROM STDIN.
+ */
 async function openStaging(trx: Knex.Transaction, kind: DbKind): Promise<Staging> {
   const columns = [...PAST_CAMPAIGN_COLUMNS, 'line'];
   await trx.raw(
@@ -103,6 +103,7 @@ async function openStaging(trx: Knex.Transaction, kind: DbKind): Promise<Staging
   }
   const connection = (await trx.client.acquireConnection()) as { query<T>(query: T): T };
   const copy = copyFrom(`COPY ${STAGING} (${columns.join(', ')}) FROM STDIN`);
+  // pg reads a query's own timeout from it: a million-row COPY outlasts the 10 s of knexfile.ts.
   Object.assign(copy, { query_timeout: LONG_QUERY_TIMEOUT_MS });
   const stream = connection.query(copy);
   return {
