@@ -60,5 +60,5 @@ runCommand(async (db) => {
           `${fixed(quality.baselineAccuracy)}, ROC AUC 0.500.`
       : 'No finished campaigns: no model was trained.',
   );
-  console.log(`Insights recomputed for ${thousands(result.campaigns)} campaigns.`);
+  console.log(`Insights recomputed for ${thousands(result.campaigns)} campaign${result.campaigns === 1 ? '' : 's'}.`);
 });
