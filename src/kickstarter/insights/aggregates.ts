@@ -3,6 +3,8 @@ import { longQuery } from './long-query';
 import type { ModelQuality, TrainedModel } from './model';
 
 const FINISHED = "('successful', 'failed', 'canceled', 'suspended')";
+/** Any fixed number: two imports that finish together rebuild one after the other. */
+const REBUILD_LOCK = 1_801_201_612;
 
 /**
  * Recomputes everything derived from the dataset and bumps its version, in one transaction with
@@ -14,6 +16,8 @@ export async function rebuildAggregates(
   trained: { model: TrainedModel; quality: ModelQuality } | undefined,
 ): Promise<void> {
   await knex.transaction(async (trx) => {
+    // Without it, the second rebuild's DELETE would miss the rows the first one inserted meanwhile.
+    await longQuery(trx, 'SELECT pg_advisory_xact_lock(?::bigint)', [REBUILD_LOCK]);
     await longQuery(trx, 'DELETE FROM past_goal_stats');
     // Running totals over the successful campaigns in goal order (one row per distinct goal).
     await longQuery(

@@ -160,3 +160,17 @@ describe('importing while the server runs', () => {
     expect(await importInto(t, file)).toMatchObject({ rows: 0, inserted: 0, badRows: 0 });
   });
 });
+
+describe('two imports at once', () => {
+  test('when two imports finish together, then both succeed and the dataset version counts both', async () => {
+    const version = (await t.knex('campaign_dataset').first()).version as number;
+    const [a, b] = await Promise.all([
+      importInto(t, await csvFile({ rows: 1500, firstId: 6_000_000, seed: 8 })),
+      importInto(t, await csvFile({ rows: 1500, firstId: 6_001_000, seed: 9 })),
+    ]);
+    expect(a.inserted + b.inserted).toBe(2500);
+    expect((await t.knex('campaign_dataset').first()).version).toBe(version + 2);
+    const [{ n }] = await t.knex('past_goal_stats').count({ n: '*' });
+    expect(Number(n)).toBeGreaterThan(0);
+  });
+});
