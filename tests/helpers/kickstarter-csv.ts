@@ -6,10 +6,10 @@ import fs from 'node:fs';
  * country, the duration and a few words of the name. Deterministic for a given seed.
  */
 
-export type CsvFormat = '201801' | '201612';
+type CsvFormat = '201801' | '201612';
 
 export const HEADER_201801 = 'ID,name,category,main_category,currency,deadline,goal,launched,pledged,state,backers,country,usd pledged,usd_pledged_real,usd_goal_real';
-export const HEADER_201612 = 'ID ,name ,category ,main_category ,currency ,deadline ,goal ,launched ,pledged ,state ,backers ,country ,usd pledged ,,,,';
+const HEADER_201612 = 'ID ,name ,category ,main_category ,currency ,deadline ,goal ,launched ,pledged ,state ,backers ,country ,usd pledged ,,,,';
 
 /** [category, main category, log-odds of success]. */
 export const CATEGORIES: Array<[string, string, number]> = [
@@ -58,7 +58,7 @@ const pad = (n: number) => String(n).padStart(2, '0');
 const day = (d: Date) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 const dateTime = (d: Date) => `${day(d)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 /** RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. */
-export const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 
 export interface GenerateOptions {
   rows: number;

@@ -7,8 +7,8 @@ import type { EChartsOption } from 'echarts';
  * texts it draws; the page's own texts are escaped here.
  */
 
-export const CHART_WIDTH = 800;
-export const CHART_HEIGHT = 480;
+const CHART_WIDTH = 800;
+const CHART_HEIGHT = 480;
 const BLUE = '#1f6fd1';
 const usd = (amount: number) => `$${Math.round(amount).toLocaleString('en-US')}`;
 

@@ -8,8 +8,8 @@
  * file is reported and skipped rather than converted at a guessed rate.
  */
 
-export const PAST_CAMPAIGN_STATES = ['successful', 'failed', 'canceled', 'suspended', 'live', 'undefined'] as const;
-export type PastCampaignState = (typeof PAST_CAMPAIGN_STATES)[number];
+const PAST_CAMPAIGN_STATES = ['successful', 'failed', 'canceled', 'suspended', 'live', 'undefined'] as const;
+type PastCampaignState = (typeof PAST_CAMPAIGN_STATES)[number];
 
 export interface PastCampaignRow {
   source_id: string;

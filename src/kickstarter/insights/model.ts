@@ -31,7 +31,7 @@ export interface ModelQuality {
   baselineAccuracy: number;
 }
 
-export const MODEL_BITS = 16;
+const MODEL_BITS = 16;
 const MAX_WORDS = 30;
 const EPOCHS = 4;
 const LEARNING_RATE = 0.2;
@@ -50,7 +50,7 @@ function hash(text: string): number {
 const WORD = /\p{L}[\p{L}\p{N}']*/gu;
 
 /** Feature names and values; the same function serves training and prediction. */
-export function featuresOf(input: ModelInput): Array<[string, number]> {
+function featuresOf(input: ModelInput): Array<[string, number]> {
   const goal = Math.max(input.goalUsd, 1);
   const goalBucket = Math.floor(Math.log2(goal));
   const duration = Math.min(Math.max(input.durationDays, 0), 92);
@@ -74,7 +74,7 @@ export function featuresOf(input: ModelInput): Array<[string, number]> {
 }
 
 /** Hashed features: parallel arrays of weight indexes and values. */
-export function encode(input: ModelInput, bits = MODEL_BITS): { indexes: number[]; values: number[] } {
+function encode(input: ModelInput, bits = MODEL_BITS): { indexes: number[]; values: number[] } {
   const mask = (1 << bits) - 1;
   const indexes: number[] = [];
   const values: number[] = [];

@@ -35,7 +35,7 @@ export const INSIGHT_FIELDS = [
   'average_duration',
 ] as const satisfies ReadonlyArray<keyof Insights>;
 
-export const NO_INSIGHTS: Insights = Object.fromEntries(INSIGHT_FIELDS.map((field) => [field, null])) as unknown as Insights;
+const NO_INSIGHTS: Insights = Object.fromEntries(INSIGHT_FIELDS.map((field) => [field, null])) as unknown as Insights;
 
 type Figures = Omit<Insights, 'prediction_results' | 'results'> & { version: number; rows: number };
 
