@@ -19,6 +19,7 @@ import { requestLog } from './http/request-log';
 import type { Route } from './http/routes';
 import { imageRoutes } from './images/routes';
 import { createImageService } from './images/service';
+import { chartRoutes } from './kickstarter/chart-routes';
 import { kickstarterRoutes } from './kickstarter/routes';
 import { createCampaignService } from './kickstarter/service';
 import type { Logger } from './logger';
@@ -39,7 +40,7 @@ export interface AppDeps {
 }
 
 /** Every route of the API, in the order Express tries them: the busiest lists early. */
-const ROUTES: readonly Route[] = [...probeRoutes, ...kickstarterRoutes, ...imageRoutes, ...operationsRoutes, ...authRoutes, ...userRoutes];
+const ROUTES: readonly Route[] = [...probeRoutes, ...kickstarterRoutes, ...chartRoutes, ...imageRoutes, ...operationsRoutes, ...authRoutes, ...userRoutes];
 
 let document: OpenApiDocument | undefined;
 
@@ -121,6 +122,9 @@ export function createApp(deps: AppDeps): Express {
   if (config.rateLimit.apiPerMinute > 0) app.use(apiRateLimit(rateLimits.create('api'), config.rateLimit.apiPerMinute, logger));
   app.use(jsonBody(config.bodyLimitBytes));
   mountRoutes(app, { routes: kickstarterRoutes, deps: { campaigns, users } }, authenticate);
+  // Chart pages may be framed by the client's origins (CORS_ORIGIN); every other answer keeps helmet's 'self'.
+  const frameAncestors = config.corsOrigins === '*' ? '*' : config.corsOrigins.join(' ');
+  mountRoutes(app, { routes: chartRoutes, deps: { campaigns, frameAncestors } }, authenticate);
   mountRoutes(app, { routes: imageRoutes, deps: { images } }, authenticate);
   mountRoutes(app, { routes: operationsRoutes, deps: operations }, authenticate);
   app.use(swaggerUiAssets());

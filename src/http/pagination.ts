@@ -66,6 +66,10 @@ export function setNextLink(req: Request, res: Response, next: Page['next']): vo
   const pairs = queryStart === -1 ? [] : url.slice(queryStart + 1).split('&');
   const kept = pairs.filter((pair) => pair !== '' && !PAGING_KEYS.has(keyOf(pair)));
   for (const [key, value] of Object.entries(next)) kept.push(`${key}=${value}`);
-  const origin = (req.app.locals.publicUrl as string | undefined) ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-  res.setHeader('Link', `<${origin}${path}?${kept.join('&')}>; rel="next"`);
+  res.setHeader('Link', `<${requestOrigin(req)}${path}?${kept.join('&')}>; rel="next"`);
+}
+
+/** The origin of the URLs the server hands out: PUBLIC_URL when set (`app.locals.publicUrl`), else the request's scheme and Host. */
+export function requestOrigin(req: Request): string {
+  return (req.app.locals.publicUrl as string | undefined) ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }

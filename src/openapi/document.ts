@@ -179,7 +179,8 @@ export function buildOpenApiDocument(routes: readonly Route[]): OpenApiDocument 
       responses[status] = {
         description: typeof error === 'number' ? ERROR_DESCRIPTIONS[status]! : error[1],
         ...(header ? { headers: { [header === 'WWWAuthenticate' ? 'WWW-Authenticate' : 'Retry-After']: { $ref: `#/components/headers/${header}` } } } : {}),
-        content: { 'application/json': { schema: resolve(key.errors.get(status)!) } },
+        // A 304 (a conditional GET of a page that did not change) has no body.
+        ...(status === 304 ? {} : { content: { 'application/json': { schema: resolve(key.errors.get(status)!) } } }),
       };
     }
     const mentioned = [...Object.keys(route.aliases ?? {}), ...(route.alsoAt ?? [])].map((path) => `\`${openApiPath(path)}\``);
