@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { startTestApp, type TestApp } from '../../helpers/app';
-import { predict, rocAuc, type TrainedModel } from '../../../src/kickstarter/insights/model';
+import { addRow, emptyRows, predict, rocAuc, train, type TrainedModel } from '../../../src/kickstarter/insights/model';
 import { trainModel } from '../../../src/kickstarter/insights/trainer';
 import { csvFile, importInto, removeCsvFiles } from './dataset';
 
@@ -32,34 +32,52 @@ test('when trained on data with a signal, then the model beats the majority clas
   return expect(t.knex('campaign_dataset').first()).resolves.toMatchObject({ model_quality: quality });
 });
 
-test('when the model is trained, then the event loop keeps turning: no timer waits long', async () => {
-  const gaps: number[] = [];
+/** The longest wait of a 5 ms timer while `work` runs. */
+async function longestTimerWait(work: () => Promise<unknown>): Promise<number> {
+  let longest = 0;
   let last = performance.now();
   const timer = setInterval(() => {
     const now = performance.now();
-    gaps.push(now - last);
+    longest = Math.max(longest, now - last);
     last = now;
   }, 5);
-  const started = performance.now();
-  const trained = await trainModel(t.knex);
-  const took = performance.now() - started;
-  clearInterval(timer);
+  try {
+    await work();
+    // Lets the timer fire once more, to see a wait that lasted until the end of `work`.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  } finally {
+    clearInterval(timer);
+  }
+  return longest;
+}
+
+test('when the model is trained, then the event loop keeps turning: its longest wait is a fraction of training in-thread', async () => {
+  let trained: Awaited<ReturnType<typeof trainModel>>;
+  const inWorker = await longestTimerWait(async () => (trained = await trainModel(t.knex)));
   expect(trained!.quality.auc).toBeGreaterThan(0.75);
-  // The thread trains; this one only reads pages of rows and hands them over.
-  expect(gaps.length).toBeGreaterThan(took / 50);
-  expect(Math.max(...gaps)).toBeLessThan(250);
+  // The same work on this thread, for scale (a shared machine slows both alike).
+  const rows = await t.knex('past_campaigns').whereIn('state', ['successful', 'failed', 'canceled', 'suspended']);
+  const inThread = await longestTimerWait(async () => {
+    const encoded = emptyRows();
+    for (const row of rows) {
+      const input = { category: row.category, mainCategory: row.main_category, country: row.country, goalUsd: Number(row.goal_usd), durationDays: row.duration_days, text: row.name };
+      addRow(encoded, input, row.state === 'successful');
+    }
+    train(encoded, {});
+  });
+  expect(inWorker).toBeLessThan(inThread / 2);
 });
 
 test('when the stored model predicts, then it takes microseconds and every instance gets the same answer', async () => {
   const { model } = (await t.knex('campaign_dataset').select('model').first()) as { model: TrainedModel };
   const input = { category: 'tabletop games', mainCategory: 'games', country: 'JP', goalUsd: 5000, durationDays: 30, text: 'Dragon dice' };
-  const started = performance.now();
-  const runs = 10_000;
-  let sum = 0;
-  for (let i = 0; i < runs; i += 1) sum += predict(model, { ...input, goalUsd: 1000 + i });
-  const microseconds = ((performance.now() - started) * 1000) / runs;
-  expect(sum).toBeGreaterThan(0);
-  expect(microseconds).toBeLessThan(100);
+  // The best of five rounds: other work on the machine can only make a round slower.
+  const rounds = Array.from({ length: 5 }, (_, round) => {
+    const started = performance.now();
+    for (let i = 0; i < 2000; i += 1) predict(model, { ...input, goalUsd: 1000 + round * 2000 + i });
+    return ((performance.now() - started) * 1000) / 2000;
+  });
+  expect(Math.min(...rounds)).toBeLessThan(100);
   const again = JSON.parse(JSON.stringify(model)) as TrainedModel;
   expect(predict(again, input)).toBe(predict(model, input));
 });
