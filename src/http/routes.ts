@@ -29,6 +29,8 @@ interface Success {
   paged?: boolean;
   /** The handler writes an HTML page itself. */
   html?: boolean;
+  /** Headers the answer always carries, by name: their descriptions. */
+  headers?: Record<string, string>;
 }
 
 /** An error status the route can answer beyond those the mounter derives, or a better description of one. */

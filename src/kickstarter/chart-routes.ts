@@ -68,7 +68,16 @@ export const chartRoutes = [
       `answers 304 without drawing. ${PUBLIC_NOTE}`,
     auth: 'none',
     params: chartParams,
-    success: { status: 200, description: 'The chart page (`text/html`).', html: true },
+    success: {
+      status: 200,
+      description: 'The chart page (`text/html`).',
+      html: true,
+      headers: {
+        ETag: 'A strong ETag over the campaign and the dataset version: send it back in `If-None-Match`.',
+        'Cache-Control': '`public, no-cache`: cached, and revalidated on every use.',
+        'Content-Security-Policy': "Nothing loads but the page's inline style; `frame-ancestors` lists CORS_ORIGIN's origins (`*` for any).",
+      },
+    },
     errors: [[304, 'Not modified: the `If-None-Match` ETag is the current one. No body.'], [404, 'No such campaign or chart, or the id is not a positive integer.']],
     handler: async ({ params: { id, graph }, req, res }, deps) => {
       const campaign = await deps.campaigns.get(id);

@@ -170,6 +170,9 @@ export function buildOpenApiDocument(routes: readonly Route[]): OpenApiDocument 
     responses[success.status] = {
       description: success.description,
       ...(success.paged ? { headers: { Link: { $ref: '#/components/headers/Link' } } } : {}),
+      ...(success.headers
+        ? { headers: Object.fromEntries(Object.entries(success.headers).map(([name, description]) => [name, { description, required: true, schema: { type: 'string' } }])) }
+        : {}),
       ...(success.html ? { content: { 'text/html': { schema: { type: 'string' } } } } : {}),
       ...(key.success ? { content: { 'application/json': { schema: resolve(key.success) } } } : {}),
     };
