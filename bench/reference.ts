@@ -44,7 +44,10 @@ const USER_SQL = 'select "id", "username", "name", "email", "created_at", "updat
 const PROFILE_CAMPAIGNS = 100;
 const CAMPAIGN_SQL =
   'select "id", "user_id", "campaign_name", "categories", "description", "monetary_goal", "duration", "country", ' +
-  '"created_at", "updated_at" from "kickstarter"';
+  '"created_at", "updated_at", ' +
+  // The eight stored insights (issue 13), sent as read.
+  '"prediction_results", "results", "raising_more_success", "category_success", "category_average", "average_over", ' +
+  '"average_backers", "average_duration" from "kickstarter"';
 
 /** helmet's headers are the same on every response: computed once, by helmet itself. */
 function staticHeaders(): Record<string, string> {
@@ -193,6 +196,14 @@ const campaignView = (row: Record<string, unknown>) => ({
   country: row.country,
   created_at: iso(row.created_at),
   updated_at: iso(row.updated_at),
+  prediction_results: row.prediction_results,
+  results: row.results,
+  raising_more_success: row.raising_more_success,
+  category_success: row.category_success,
+  category_average: row.category_average,
+  average_over: row.average_over,
+  average_backers: row.average_backers,
+  average_duration: row.average_duration,
 });
 
 /**

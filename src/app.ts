@@ -21,6 +21,7 @@ import type { ImageFiles } from './images/files/service';
 import { imageRoutes } from './images/routes';
 import { createImageService } from './images/service';
 import { uploadRoutes } from './images/upload-routes';
+import { chartRoutes } from './kickstarter/chart-routes';
 import { kickstarterRoutes } from './kickstarter/routes';
 import { createCampaignService } from './kickstarter/service';
 import type { Logger } from './logger';
@@ -46,6 +47,7 @@ export interface AppDeps {
 const ROUTES: readonly Route[] = [
   ...probeRoutes,
   ...kickstarterRoutes,
+  ...chartRoutes,
   ...imageRoutes,
   ...uploadRoutes,
   ...operationsRoutes,
@@ -133,6 +135,9 @@ export function createApp(deps: AppDeps): Express {
   if (config.rateLimit.apiPerMinute > 0) app.use(apiRateLimit(rateLimits.create('api'), config.rateLimit.apiPerMinute, logger));
   app.use(jsonBody(config.bodyLimitBytes));
   mountRoutes(app, { routes: kickstarterRoutes, deps: { campaigns, users } }, authenticate);
+  // Chart pages may be framed by the client's origins (CORS_ORIGIN); every other answer keeps helmet's 'self'.
+  const frameAncestors = config.corsOrigins === '*' ? '*' : config.corsOrigins.join(' ');
+  mountRoutes(app, { routes: chartRoutes, deps: { campaigns, frameAncestors } }, authenticate);
   const imageDeps = { images, files: deps.files, maxBytes: config.uploads.maxBytes };
   mountRoutes(app, { routes: imageRoutes, deps: imageDeps }, authenticate);
   mountRoutes(app, { routes: uploadRoutes, deps: imageDeps }, authenticate);

@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import { startEmbeddedPostgres } from './embedded';
 import type { Logger } from '../logger';
 
-type DbKind = 'postgres' | 'embedded';
+export type DbKind = 'postgres' | 'embedded';
 
 export interface Database {
   knex: Knex;

@@ -33,6 +33,8 @@ interface Success {
   binary?: string;
   /** Other answers the handler writes itself, without a JSON body (a 206 carries part of the `binary` file). */
   others?: Readonly<Record<number, string>>;
+  /** Headers the answer always carries, by name: their descriptions. */
+  headers?: Record<string, string>;
 }
 
 /** An error status the route can answer beyond those the mounter derives, or a better description of one. */

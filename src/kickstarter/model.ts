@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { isoTimestampSql, type ListQuery, type Page, type PageQuery, readPage, type Sql, sql } from '../db';
+import type { Insights } from './insights/statistics';
 
 /** The writable fields of a campaign. */
 export interface CampaignFields {
@@ -11,8 +12,8 @@ export interface CampaignFields {
   country: string;
 }
 
-/** A campaign as the API shows it: the seeds' camelCase names over snake_case columns. */
-export interface Campaign extends CampaignFields {
+/** A campaign as the API shows it: the seeds' camelCase names over snake_case columns, and its insights. */
+export interface Campaign extends CampaignFields, Insights {
   id: number;
   user_id: number;
   /** ISO-8601 (src/db/timestamps.ts). */
@@ -39,6 +40,15 @@ const CAMPAIGN_COLUMNS = [
   'country',
   'created_at',
   'updated_at',
+  // The insights, stored when the campaign is written and after an import (insights/statistics.ts).
+  'prediction_results',
+  'results',
+  'raising_more_success',
+  'category_success',
+  'category_average',
+  'average_over',
+  'average_backers',
+  'average_duration',
 ] as const;
 
 // The same columns as SQL text, for the lists' fixed queries: camelCase aliases in quotes, and
@@ -100,23 +110,29 @@ export async function findCampaignOwner(knex: Knex, id: number): Promise<number 
   return row?.user_id;
 }
 
-export async function insertCampaign(knex: Knex, userId: number, fields: CampaignFields): Promise<Campaign> {
+export async function insertCampaign(knex: Knex, userId: number, fields: CampaignFields, insights: Insights): Promise<Campaign> {
   const [row] = await knex('kickstarter')
-    .insert({ ...toColumns(fields), user_id: userId })
+    .insert({ ...toColumns(fields), ...insights, user_id: userId })
     .returning(CAMPAIGN_COLUMNS);
   return row as Campaign;
 }
 
-/** Sets the given fields of campaign `id` if `userId` owns it; undefined otherwise (unknown or not theirs). */
+/**
+ * Sets the given fields and insights of campaign `id` if `userId` owns it and, when `ifStill` is
+ * given, its fields are still `ifStill` (the insights were computed from them and the change);
+ * undefined otherwise.
+ */
 export async function updateOwnCampaign(
   knex: Knex,
   id: number,
   userId: number,
   fields: Partial<CampaignFields>,
+  insights: Insights,
+  ifStill?: CampaignFields,
 ): Promise<Campaign | undefined> {
   const [row] = await knex('kickstarter')
-    .update({ ...toColumns(fields), updated_at: knex.fn.now() })
-    .where({ id, user_id: userId })
+    .update({ ...toColumns(fields), ...insights, updated_at: knex.fn.now() })
+    .where({ id, user_id: userId, ...(ifStill ? toColumns(ifStill) : {}) })
     .returning(CAMPAIGN_COLUMNS);
   return row as Campaign | undefined;
 }

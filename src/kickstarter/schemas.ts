@@ -84,7 +84,27 @@ export const campaignListQuerySchema = pageQuerySchema.safeExtend({
     .describe("Only this user's campaigns: a positive integer (anything else is a 422)."),
 });
 
-/** The campaign object of every response, with the seeds' camelCase names. */
+const insight = (meaning: string) => z.number().nullable().describe(`${meaning} Null while no dataset of past campaigns has been imported, or when it has nothing to say.`);
+const PAST = 'successful past campaigns';
+
+/**
+ * The campaign's insights (the contract's "Insights on every campaign"), computed from the dataset
+ * of past Kickstarter campaigns when the campaign is written and for every campaign after an
+ * import. "In this category": the past campaign's category or main category equals `categories`,
+ * ignoring case; only finished past campaigns count (successful, failed, canceled, suspended).
+ */
+const insightFields = {
+  prediction_results: insight('Predicted chance of success, an integer percent 0–100, from the model trained at import time.'),
+  results: insight('1 when `prediction_results` is 50 or more, else 0.'),
+  raising_more_success: insight(`Number of ${PAST} whose goal was greater than this campaign's goal.`),
+  category_success: insight('Share of finished past campaigns in this category that succeeded, 0–1.'),
+  category_average: insight(`Average amount pledged, in USD, to ${PAST} in this category.`),
+  average_over: insight(`Average of (pledged − goal), in USD, over ${PAST} whose goal was greater than this campaign's goal.`),
+  average_backers: insight(`Average number of backers of ${PAST} whose goal was within ±10 % of this campaign's goal.`),
+  average_duration: insight(`Average duration in days of ${PAST} in this category.`),
+};
+
+/** The campaign object of every response, with the seeds' camelCase names, and its insights. */
 export const campaignSchema = z
   .object({
     id: z.number().int(),
@@ -97,5 +117,6 @@ export const campaignSchema = z
     country: z.string(),
     created_at: z.string().describe('ISO-8601'),
     updated_at: z.string().describe('ISO-8601'),
+    ...insightFields,
   })
   .meta({ id: 'Campaign' });

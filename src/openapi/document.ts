@@ -172,6 +172,9 @@ export function buildOpenApiDocument(routes: readonly Route[]): OpenApiDocument 
     responses[success.status] = {
       description: success.description,
       ...(success.paged ? { headers: { Link: { $ref: '#/components/headers/Link' } } } : {}),
+      ...(success.headers
+        ? { headers: Object.fromEntries(Object.entries(success.headers).map(([name, description]) => [name, { description, required: true, schema: { type: 'string' } }])) }
+        : {}),
       ...(success.html ? { content: { 'text/html': { schema: { type: 'string' } } } } : {}),
       ...(key.success ? { content: { 'application/json': { schema: resolve(key.success) } } } : {}),
       ...(success.binary ? { content: binaryContent(success.binary) } : {}),
@@ -185,7 +188,8 @@ export function buildOpenApiDocument(routes: readonly Route[]): OpenApiDocument 
       responses[status] = {
         description: typeof error === 'number' ? ERROR_DESCRIPTIONS[status]! : error[1],
         ...(header ? { headers: { [header === 'WWWAuthenticate' ? 'WWW-Authenticate' : 'Retry-After']: { $ref: `#/components/headers/${header}` } } } : {}),
-        content: { 'application/json': { schema: resolve(key.errors.get(status)!) } },
+        // A 304 (a conditional GET of a page that did not change) has no body.
+        ...(status === 304 ? {} : { content: { 'application/json': { schema: resolve(key.errors.get(status)!) } } }),
       };
     }
     const mentioned = [...Object.keys(route.aliases ?? {}), ...(route.alsoAt ?? [])].map((path) => `\`${openApiPath(path)}\``);

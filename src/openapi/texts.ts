@@ -4,7 +4,7 @@ import type { HeaderObject, JsonSchema } from './document';
 
 export const DESCRIPTION = `One REST API for the Picmetric, Kickstarter and Laravel-style auth clients.
 
-**Format.** JSON in and out: request bodies are \`application/json\` or \`application/*+json\`; every response is JSON, errors included, except the Swagger UI page at \`/api/docs\`. Any request that carries a body is checked before routing, whatever its method: a body that is not JSON is a 415 (before its size is looked at), one over BODY_LIMIT a 413, malformed JSON, a body that is not an object, or one that does not match its \`Content-Encoding\` a 400. Requests Node's HTTP parser refuses get the same JSON envelope: 400 (malformed request line or header, bad \`Content-Length\`), 408 (headers not in within 15 s, the whole request not within 2 minutes), 431 (headers over 16 kB). Unknown fields are ignored, and so are \`id\`, \`user_id\`, \`created_at\`, \`updated_at\`: clients never set them. Text fields refuse NUL characters and unpaired surrogates (422).
+**Format.** JSON in and out: request bodies are \`application/json\` or \`application/*+json\`; every response is JSON, errors included, except the Swagger UI page at \`/api/docs\` and the campaigns' chart pages (\`text/html\`). Any request that carries a body is checked before routing, whatever its method: a body that is not JSON is a 415 (before its size is looked at), one over BODY_LIMIT a 413, malformed JSON, a body that is not an object, or one that does not match its \`Content-Encoding\` a 400. Requests Node's HTTP parser refuses get the same JSON envelope: 400 (malformed request line or header, bad \`Content-Length\`), 408 (headers not in within 15 s, the whole request not within 2 minutes), 431 (headers over 16 kB). Unknown fields are ignored, and so are \`id\`, \`user_id\`, \`created_at\`, \`updated_at\`: clients never set them. Text fields refuse NUL characters and unpaired surrogates (422).
 
 **Errors.** \`{ "success": false, "message": "…" }\`; a 422 adds \`errors\`: field name → list of messages, every invalid field at once. Any path or method not listed here answers 404 with that envelope. Checks run in this order: rate limit (429), body format (415, 413, 400), token (401), path ids (404), the resource and its owner (404, 403), body fields (422).
 
@@ -16,12 +16,12 @@ export const DESCRIPTION = `One REST API for the Picmetric, Kickstarter and Lara
 
 **Rate limits.** Every route but \`/health\` and \`/ready\` counts toward API_RATE_LIMIT requests per client IP per minute (default 600; 429 with \`Retry-After\` past it; the \`RateLimit\` and \`RateLimit-Policy\` headers tell the state). Failed password checks (login, password change, account deletion) are also counted per client IP and account (LOGIN_RATE_LIMIT per RATE_LIMIT_WINDOW_S).
 
-**Headers.** Every response carries helmet's security headers and an \`X-Request-Id\` (the client's own when it sends a valid one). CORS: origins from CORS_ORIGIN (default \`*\`); a preflight \`OPTIONS\` on any path answers 204 with no token; \`Link\`, \`Retry-After\` and \`WWW-Authenticate\` are exposed.`;
+**Headers.** Every response carries helmet's security headers (\`frame-ancestors 'self'\`, except on the chart pages) and an \`X-Request-Id\` (the client's own when it sends a valid one). CORS: origins from CORS_ORIGIN (default \`*\`); a preflight \`OPTIONS\` on any path answers 204 with no token; \`Link\`, \`Retry-After\` and \`WWW-Authenticate\` are exposed.`;
 
 export const TAGS = [
   { name: 'Users', description: 'Registration, login, tokens and accounts.' },
   { name: 'Images', description: "The caller's private images; also mounted at `/images`." },
-  { name: 'Kickstarter', description: 'Campaigns: public to read, changed by their owner only.' },
+  { name: 'Kickstarter', description: 'Campaigns: public to read, changed by their owner only; each carries its insights from the dataset of past campaigns, and has three chart pages.' },
   { name: 'Operations', description: 'Health, readiness and this documentation.' },
 ];
 

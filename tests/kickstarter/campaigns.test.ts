@@ -43,7 +43,11 @@ describe('POST /api/kickstarter', () => {
     const res = await t.http().post('/api/kickstarter').set('Authorization', as(owner)).send(VALID);
     expect(res.status).toBe(201);
     expect(Object.keys(res.body).sort()).toEqual(
-      ['campaignName', 'categories', 'country', 'created_at', 'description', 'duration', 'id', 'monetaryGoal', 'updated_at', 'user_id'],
+      [
+        'average_backers', 'average_duration', 'average_over', 'campaignName', 'categories', 'category_average', 'category_success',
+        'country', 'created_at', 'description', 'duration', 'id', 'monetaryGoal', 'prediction_results', 'raising_more_success',
+        'results', 'updated_at', 'user_id',
+      ],
     );
     expect(res.body).toMatchObject({ ...VALID, user_id: owner.id });
     expect(new Date(res.body.created_at).toISOString()).toBe(res.body.created_at);
