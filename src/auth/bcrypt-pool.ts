@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { WorkerPool } from '../worker-pool';
 
 /**
  * bcrypt in worker threads: a hash costs tens of milliseconds of pure CPU, which on the event loop
@@ -20,89 +20,24 @@ parentPort.on('message', ({ id, operation, args }) => {
 });
 `;
 
-type Operation = 'hash' | 'compare';
-
-interface Task {
-  id: number;
-  operation: Operation;
-  args: [string, string | number];
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-}
-
-interface Slot {
-  worker: Worker;
-  task?: Task;
-}
+type Operation = { operation: 'hash'; args: [string, number] } | { operation: 'compare'; args: [string, string] };
 
 export class BcryptPool {
-  private readonly slots: Slot[] = [];
-  private readonly queue: Task[] = [];
-  private nextId = 0;
-  private closed = false;
+  private readonly pool: WorkerPool<Operation, unknown>;
 
   constructor(readonly size = os.availableParallelism()) {
-    for (let i = 0; i < size; i += 1) this.slots.push(this.startSlot());
+    this.pool = new WorkerPool('bcrypt', WORKER_SOURCE, { bcryptPath: require.resolve('bcryptjs') }, size);
   }
 
   hash(password: string, rounds: number): Promise<string> {
-    return this.run('hash', [password, rounds]) as Promise<string>;
+    return this.pool.run({ operation: 'hash', args: [password, rounds] }) as Promise<string>;
   }
 
   compare(password: string, hash: string): Promise<boolean> {
-    return this.run('compare', [password, hash]) as Promise<boolean>;
+    return this.pool.run({ operation: 'compare', args: [password, hash] }) as Promise<boolean>;
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const task of this.queue.splice(0)) task.reject(new Error('bcrypt pool closed'));
-    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
-  }
-
-  private run(operation: Operation, args: Task['args']): Promise<unknown> {
-    if (this.closed) return Promise.reject(new Error('bcrypt pool closed'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ id: (this.nextId += 1), operation, args, resolve, reject });
-      this.dispatch();
-    });
-  }
-
-  private dispatch(): void {
-    for (const slot of this.slots) {
-      if (slot.task) continue;
-      const task = this.queue.shift();
-      if (!task) return;
-      slot.task = task;
-      slot.worker.postMessage({ id: task.id, operation: task.operation, args: task.args });
-    }
-  }
-
-  private startSlot(): Slot {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath: require.resolve('bcryptjs') } });
-    // Idle workers must not keep a finished process (a command, a test run) alive.
-    worker.unref();
-    const slot: Slot = { worker };
-    worker.on('message', (message: { id: number; result?: unknown; error?: string }) => {
-      const task = slot.task;
-      if (!task || task.id !== message.id) return;
-      slot.task = undefined;
-      if (message.error !== undefined) task.reject(new Error(message.error));
-      else task.resolve(message.result);
-      this.dispatch();
-    });
-    // A worker that dies fails only its own task and is replaced.
-    worker.on('error', (error) => this.replace(slot, error));
-    worker.on('exit', (code) => this.replace(slot, new Error(`bcrypt worker exited with code ${code}`)));
-    return slot;
-  }
-
-  private replace(slot: Slot, error: Error): void {
-    const index = this.slots.indexOf(slot);
-    if (index === -1) return;
-    slot.task?.reject(error);
-    slot.task = undefined;
-    if (this.closed) return;
-    this.slots[index] = this.startSlot();
-    this.dispatch();
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }

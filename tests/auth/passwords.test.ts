@@ -41,7 +41,8 @@ describe('bcrypt on worker threads', () => {
   });
 
   test('when a worker dies mid-task, then that task fails and a new worker takes its place', async () => {
-    const slots = (pool as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } }> }).slots;
+    // The workers are the shared WorkerPool's (src/worker-pool.ts), inside this BcryptPool.
+    const { slots } = (pool as unknown as { pool: { slots: Array<{ worker: { terminate(): Promise<number> } }> } }).pool;
     const pending = Promise.all([pool.hash('a', 10), pool.hash('b', 10)]);
     await slots[0]!.worker.terminate();
     await expect(pending).rejects.toThrow(/exited/);
