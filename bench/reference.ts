@@ -35,7 +35,7 @@ const PROFILE_PATH = /^\/api\/(?:auth|users)\/([^/]+)$/;
 const HOLDER_SQL =
   'select "u"."id", "u"."username", "u"."name", "u"."email", "u"."created_at", "u"."updated_at", "u"."token_version", ' +
   'exists (select 1 from revoked_tokens r where r.jti = $1) as revoked from "users" as "u" where "u"."id" = $2 limit $3';
-const IMAGES_SQL = 'select "id", "user_id", "data", "created_at", "updated_at" from "images" where "user_id" = $1';
+const IMAGES_SQL = 'select "id", "user_id", "data", "metrics", "created_at", "updated_at" from "images" where "user_id" = $1';
 const USER_SQL = 'select "id", "username", "name", "email", "created_at", "updated_at" from "users" where "id" = $1';
 /**
  * How many campaigns a profile embeds (src/users/routes.ts). The server reads one row more (its
@@ -179,6 +179,7 @@ async function images(pool: pg.Pool, secret: KeyObject, req: IncomingMessage, re
     id: row.id,
     user_id: row.user_id,
     data: row.data,
+    metrics: row.metrics,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
   }));
