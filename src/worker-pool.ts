@@ -17,7 +17,8 @@ interface Slot {
  * one task per worker at a time, the rest queued. `source` is plain CommonJS evaluated by each
  * worker (so the same pool runs under tsx, jest and from dist/); it answers each message
  * `{ id, … }` with `{ id, result }` or `{ id, error }`. A worker that dies fails only its own task
- * and is replaced.
+ * and is replaced. Workers start with the first task: each holds a V8 heap of its own, which a
+ * server that never measures a picture should not pay for.
  */
 export class WorkerPool<Message extends object, Result> {
   private readonly slots: Slot[] = [];
@@ -30,12 +31,11 @@ export class WorkerPool<Message extends object, Result> {
     private readonly source: string,
     private readonly workerData: unknown,
     readonly size: number,
-  ) {
-    for (let i = 0; i < size; i += 1) this.slots.push(this.startSlot());
-  }
+  ) {}
 
   run(message: Message): Promise<Result> {
     if (this.closed) return Promise.reject(new Error(`${this.name} pool closed`));
+    while (this.slots.length < this.size) this.slots.push(this.startSlot());
     return new Promise((resolve, reject) => {
       this.queue.push({ id: (this.nextId += 1), message, resolve: resolve as (result: unknown) => void, reject });
       this.dispatch();
