@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { isoTimestampSql, type ListQuery, type Page, type PageQuery, readPage, type Sql, sql } from '../db';
-import type { Insights } from './insights/statistics';
+import { INSIGHT_FIELDS, type Insights } from './insights/statistics';
 
 /** The writable fields of a campaign. */
 export interface CampaignFields {
@@ -41,14 +41,7 @@ const CAMPAIGN_COLUMNS = [
   'created_at',
   'updated_at',
   // The insights, stored when the campaign is written and after an import (insights/statistics.ts).
-  'prediction_results',
-  'results',
-  'raising_more_success',
-  'category_success',
-  'category_average',
-  'average_over',
-  'average_backers',
-  'average_duration',
+  ...INSIGHT_FIELDS,
 ] as const;
 
 // The same columns as SQL text, for the lists' fixed queries: camelCase aliases in quotes, and

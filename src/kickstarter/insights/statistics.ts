@@ -1,16 +1,10 @@
 import type { Knex } from 'knex';
+import type { CampaignFields } from '../model';
 import { countryCode } from './countries';
 import { predict, type TrainedModel } from './model';
 
 /** What a campaign's insights are computed from: its own fields, as the API names them. */
-export interface CampaignFacts {
-  campaignName: string;
-  categories: string;
-  description: string | null;
-  monetaryGoal: number;
-  duration: number;
-  country: string;
-}
+export type CampaignFacts = CampaignFields;
 
 /** The eight insight fields of a campaign (the contract's "Insights on every campaign"). */
 export interface Insights {
