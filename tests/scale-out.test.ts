@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from './helpers/databases';
 import { pidsThatServed, requestOnce, startServerProcess, waitFor, type ServerProcess } from './helpers/server-process';
 
@@ -60,7 +61,9 @@ describeWithServers('two instances on one PostgreSQL and one Redis', () => {
   test('when failed logins are spread over both instances, then together they reach the limit', async () => {
     const username = `spread_${process.pid}`;
     await registerAndLogin(first, username);
-    const headers = { 'X-Forwarded-For': '198.51.100.7' };
+    // Counts are kept per (client IP, account id), and the Redis outlives this run's database, whose
+    // ids start again at 1: an address of this run's own keeps an earlier run's count out.
+    const headers = { 'X-Forwarded-For': `2001:db8::${randomBytes(6).toString('hex').match(/.{4}/g)!.join(':')}` };
     const attempt = (server: ServerProcess, password: string) =>
       requestOnce(`${server.url}/api/login`, { body: { username, password }, headers });
     const statuses = [];
