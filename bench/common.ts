@@ -3,6 +3,7 @@
  * targets, the server's process and a measurement with its CPU accounting.
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Backend } from './backend';
@@ -48,6 +49,10 @@ export const NO_EMBEDDED = flags.has('--no-embedded');
 export const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 /** What runs as the server: the build, unless an experiment points elsewhere (a patched copy of dist/, say). */
 export const SERVER_ENTRY = process.env.BENCH_SERVER_ENTRY ?? 'dist/src/server.js';
+/** Node's flags in `npm start` (and the Procfile): the server is measured as it is deployed. */
+export const START_FLAGS = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((word) => word.startsWith('--'));
 /** Worker processes of the server (PostgreSQL only): 1, as the product defaults to, unless BENCH_WEB_CONCURRENCY says otherwise. */
 export const WEB_CONCURRENCY = process.env.BENCH_WEB_CONCURRENCY ?? '1';
 export const PASSWORD = 'bench-password-1234';
@@ -97,7 +102,7 @@ export class ServerHandle {
     if (this.child && !this.child.exited) return this.child;
     this.starts += 1;
     const name = `server-${this.backend.kind}`;
-    const nodeArgs = CPU_PROF ? profileArgs(name) : [];
+    const nodeArgs = [...START_FLAGS, ...(CPU_PROF ? profileArgs(name) : [])];
     log(`starting ${name} (node ${[...nodeArgs, SERVER_ENTRY].join(' ')})`);
     this.child = await startServer(name, serverEnv(this.backend), { nodeArgs, stdoutFile: process.env.BENCH_SERVER_LOG, entry: SERVER_ENTRY });
     this.rssAfterStart = this.child.memory()?.rssBytes;

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the server side by side with the least that the same work needs (issues 7, 15).
  *
- * Starts the built server (`node dist/src/server.js`) on PostgreSQL when DATABASE_URL is set (in a
+ * Starts the built server as `npm start` does (`node <its flags> dist/src/server.js`) on PostgreSQL when DATABASE_URL is set (in a
  * throwaway database of its own, next to the given one), else on the embedded database; loads the
  * data itself; measures with autocannon; prints a markdown table; writes bench/results/latest.json.
  *
@@ -37,7 +37,7 @@ import bcrypt from 'bcryptjs';
 import { embeddedBackend, postgresBackend } from './backend';
 import {
   BCRYPT_ROUNDS, CPU_PROF, DURATION, LIST_CAMPAIGNS, LIST_CONNECTIONS, LOG_LEVEL, LOGIN_RUNS, PASSWORD, RESULTS_DIR, ROUNDS,
-  SCENARIOS, SERVER_ENTRY, ServerHandle, WARMUP, WEB_CONCURRENCY, log, login, noisy,
+  SCENARIOS, SERVER_ENTRY, START_FLAGS, ServerHandle, WARMUP, WEB_CONCURRENCY, log, login, noisy,
 } from './common';
 import { backgroundLoad } from './cpu';
 import { growCampaigns, seedBase } from './data';
@@ -65,7 +65,7 @@ function settings() {
     warmupSeconds: WARMUP,
     listRounds: ROUNDS,
     loginRuns: LOGIN_RUNS,
-    serverCommand: `node ${CPU_PROF ? '--cpu-prof ' : ''}${SERVER_ENTRY}`,
+    serverCommand: `node ${[...START_FLAGS, ...(CPU_PROF ? ['--cpu-prof'] : []), SERVER_ENTRY].join(' ')}`,
     serverEnv: {
       NODE_ENV: 'production',
       LOG_LEVEL: `${LOG_LEVEL} (stdout to ${process.env.BENCH_SERVER_LOG ?? '/dev/null'})`,
@@ -217,7 +217,7 @@ function printReport(rows: Row[], databaseVersion: string, failed: number, file:
   console.log(`\n## Benchmark — ${databaseVersion}, ${cores} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}\n`);
   console.log(markdownTable(rows));
   console.log(
-    `\nServer: \`node dist/src/server.js\`, NODE_ENV=production, LOG_LEVEL=${LOG_LEVEL}, **API_RATE_LIMIT=0 and LOGIN_RATE_LIMIT=0** (both limits off for the load), ` +
+    `\nServer: \`node ${[...START_FLAGS, SERVER_ENTRY].join(' ')}\` (as \`npm start\`), NODE_ENV=production, LOG_LEVEL=${LOG_LEVEL}, **API_RATE_LIMIT=0 and LOGIN_RATE_LIMIT=0** (both limits off for the load), ` +
       `BCRYPT_ROUNDS=${BCRYPT_ROUNDS}, ${WEB_CONCURRENCY === '1' ? 'one process' : `WEB_CONCURRENCY=${WEB_CONCURRENCY}`}. Reference: bench/reference.ts (node:http + pg + jsonwebtoken, same rows, read and encoded the plain way). ` +
       `${DURATION} s per measurement after ${WARMUP} s of warm-up; latencies from every response, load by autocannon in the same machine. ` +
       `Lists (1, 2, 6): ${ROUNDS} rounds per pair, alternating which side goes first; the ratio is the median (lowest–highest) of the rounds' ratios and the target is on the lowest. ` +

@@ -1,6 +1,5 @@
 import cors from 'cors';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import { createAuthenticate } from './auth/authenticate';
 import { createLoginThrottle } from './auth/login-throttle';
 import type { Passwords } from './auth/passwords';
@@ -16,6 +15,7 @@ import { writeJsonDirectly } from './http/json-response';
 import { mountRoutes } from './http/mount';
 import type { RateLimitStores } from './http/rate-limit-stores';
 import { requestLog } from './http/request-log';
+import { securityHeaders } from './http/security-headers';
 import type { Route } from './http/routes';
 import type { ImageFiles } from './images/files/service';
 import { imageRoutes } from './images/routes';
@@ -70,7 +70,7 @@ export function apiDocument(): OpenApiDocument {
  */
 function commonMiddleware(app: Express, config: Pick<Config, 'corsOrigins'>): void {
   app.disable('x-powered-by');
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(
     cors({
       origin: config.corsOrigins,

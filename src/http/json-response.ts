@@ -1,10 +1,26 @@
 import type { Express, Response } from 'express';
 
 /** Writes `text` as the JSON body; a HEAD request gets the same headers and no body (Node drops it). */
-export function endWithJson(res: Response, text: string): void {
+export function endWithJson(res: Response, text: string, byteLength = Buffer.byteLength(text)): void {
   if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.setHeader('Content-Length', byteLength);
   res.end(text);
+}
+
+/**
+ * Writes `items`, each the JSON text of one value, as one JSON array. The length is added up from
+ * the items: measuring the joined text would make V8 copy the whole body into one flat string
+ * once more, before Node copies it again behind the headers (a list page is the bulk of what a
+ * list request allocates, and allocation is what its garbage collection costs).
+ */
+export function endWithJsonArray(res: Response, items: readonly string[]): void {
+  let byteLength = 2 + Math.max(items.length - 1, 0);
+  let text = '[';
+  items.forEach((item, index) => {
+    byteLength += Buffer.byteLength(item);
+    text += index === 0 ? item : `,${item}`;
+  });
+  endWithJson(res, `${text}]`, byteLength);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Router } from 'express';
 import type { Page } from '../db';
 import { notJson, streamedType } from './body';
 import { notFound } from './errors';
-import { endWithJson, JsonText } from './json-response';
+import { endWithJson, endWithJsonArray, JsonText } from './json-response';
 import { setNextLink } from './pagination';
 import type { Caller, Route, RouteContext, RouteGroup } from './routes';
 import { validate, validateQuery } from './validation';
@@ -51,7 +51,7 @@ function handlerOf<Deps>(route: Route<Deps>, deps: Deps, authenticate: Authentic
       const page = result as Page;
       setNextLink(req, res, page.next);
       res.statusCode = success.status;
-      endWithJson(res, `[${page.items.join(',')}]`);
+      endWithJsonArray(res, page.items);
     } else if (result instanceof JsonText) {
       res.statusCode = success.status;
       endWithJson(res, result.text);

@@ -28,9 +28,10 @@ export function requestLog(logger: Logger): RequestHandler {
     const url = req.originalUrl;
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
+    let logged = false;
     const log = (aborted: boolean) => {
-      res.removeListener('finish', finished);
-      res.removeListener('close', closed);
+      if (logged) return;
+      logged = true;
       // A client that hangs up before the answer is complete is logged as such, at warn; the status
       // is whatever the answer had reached (often the default 200), not one the client received.
       const status = res.statusCode;
@@ -41,10 +42,10 @@ export function requestLog(logger: Logger): RequestHandler {
         `${req.method} ${path} ${aborted ? 'aborted' : status}`,
       );
     };
-    const finished = () => log(false);
-    const closed = () => log(true);
-    res.once('finish', finished);
-    res.once('close', closed);
+    // 'close' follows every response; before 'finish' it means the client left first. (`on`, not
+    // `once`: the response and its listeners go together, with no wrappers to allocate and remove.)
+    res.on('finish', () => log(false));
+    res.on('close', () => log(true));
     next();
   };
 }
