@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: the server side by side with the least that the same work needs (issues 7, 15).
  *
- * Starts the built server as `npm start` does (`node <its flags> dist/src/server.js`) on PostgreSQL when DATABASE_URL is set (in a
- * throwaway database of its own, next to the given one), else on the embedded database; loads the
- * data itself; measures with autocannon; prints a markdown table; writes bench/results/latest.json.
+ * Starts the built server as `npm start` does (`node <its flags> dist/src/server.js`) on PostgreSQL
+ * when DATABASE_URL is set (in a throwaway database of its own, next to the given one), else on
+ * the embedded database; loads the data itself; measures with autocannon; prints a markdown table;
+ * writes bench/results/latest.json.
  *
  *   1. GET /api/images?limit=20, caller owning 200 images, 32 connections, vs bench/reference.ts
  *   2. GET /api/kickstarter?limit=20, 200 campaigns, 32 connections, vs bench/reference.ts

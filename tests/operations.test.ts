@@ -1,3 +1,6 @@
+import express from 'express';
+import helmet from 'helmet';
+import request from 'supertest';
 import { startTestApp, type TestApp } from './helpers/app';
 
 let t: TestApp;
@@ -11,6 +14,22 @@ describe('operations routes', () => {
     const res = await t.http().get('/health');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  test("when any route answers, then it carries exactly helmet's default headers (recorded once at start)", async () => {
+    const plain = express();
+    plain.use(helmet());
+    plain.get('/health', (_req, res) => {
+      res.json({ status: 'ok' });
+    });
+    const expected = (await request(plain).get('/health')).headers;
+    const helmetNames = Object.keys(expected).filter((name) => !['content-type', 'content-length', 'date', 'connection', 'etag'].includes(name));
+    expect(helmetNames.length).toBeGreaterThan(10);
+    for (const path of ['/health', '/api/kickstarter', '/no/such/route']) {
+      const res = await t.http().get(path);
+      for (const name of helmetNames) expect([path, name, res.headers[name]]).toEqual([path, name, expected[name]]);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
   });
 
   test('GET /ready names the database it answered from', async () => {

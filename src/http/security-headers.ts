@@ -5,8 +5,8 @@ import helmet from 'helmet';
 /**
  * helmet's default headers, recorded once by running helmet itself: with its defaults they depend
  * on no request, and helmet's chain of a dozen middleware functions per request took 1–2 % of a
- * list request's CPU in a profile (`npm run bench -- --cpu-prof`). What helmet removes (`X-Powered-By`) Express is told
- * not to send.
+ * list request's CPU in a profile (`npm run bench -- --cpu-prof`). What helmet removes
+ * (`X-Powered-By`) Express is told not to send.
  */
 function recordHelmetHeaders(): [name: string, value: string][] {
   const headers: [string, string][] = [];
