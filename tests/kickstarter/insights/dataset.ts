@@ -18,6 +18,16 @@ export async function csvFile(options: GenerateOptions): Promise<string> {
   return file;
 }
 
+/** A campaign as the Kickstarter client creates it: its form's fields, goal and duration as numbers. */
+export const CLIENT_CAMPAIGN = {
+  campaignName: 'Dragon dice, the card game',
+  categories: 'Tabletop Games',
+  description: 'A game of dice and dragons.',
+  monetaryGoal: 5000,
+  duration: 30,
+  country: 'Japan',
+};
+
 export const removeCsvFiles = () => fs.rmSync(dir, { recursive: true, force: true });
 
 /** Imports `location` into the test app's database as the command does; the bad rows reported. */

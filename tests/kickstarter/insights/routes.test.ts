@@ -1,7 +1,7 @@
 import { startTestApp, type TestApp } from '../../helpers/app';
 import { registerAndLogin, type RegisteredUser } from '../../helpers/users';
 import { computeInsights, INSIGHT_FIELDS } from '../../../src/kickstarter/insights/statistics';
-import { csvFile, directFigures, expectSameFigures, importInto, removeCsvFiles } from './dataset';
+import { CLIENT_CAMPAIGN, csvFile, directFigures, expectSameFigures, importInto, removeCsvFiles } from './dataset';
 
 /**
  * Campaign insights over HTTP (issue 13): the eight fields on every campaign object, computed on
@@ -27,15 +27,6 @@ afterAll(async () => {
   removeCsvFiles();
 });
 
-/** A campaign as the Kickstarter client creates it: its form's fields, goal and duration as numbers. */
-const CLIENT_CAMPAIGN = {
-  campaignName: 'Dragon dice, the card game',
-  categories: 'Tabletop Games',
-  description: 'A game of dice and dragons.',
-  monetaryGoal: 5000,
-  duration: 30,
-  country: 'Japan',
-};
 const NULLS = Object.fromEntries(INSIGHT_FIELDS.map((field) => [field, null]));
 
 async function create(fields: Record<string, unknown> = CLIENT_CAMPAIGN) {

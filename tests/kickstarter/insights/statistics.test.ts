@@ -1,7 +1,7 @@
 import { startTestApp, type TestApp } from '../../helpers/app';
 import { registerAndLogin, type RegisteredUser } from '../../helpers/users';
 import { type CampaignFacts, computeInsights, INSIGHT_FIELDS, refreshCampaignInsights } from '../../../src/kickstarter/insights/statistics';
-import { csvFile, directFigures, expectSameFigures, importInto, removeCsvFiles } from './dataset';
+import { CLIENT_CAMPAIGN, csvFile, directFigures, expectSameFigures, importInto, removeCsvFiles } from './dataset';
 
 let t: TestApp;
 let owner: RegisteredUser;
@@ -14,15 +14,6 @@ afterAll(async () => {
   removeCsvFiles();
 });
 
-/** A campaign as the Kickstarter client creates it. */
-const CLIENT_CAMPAIGN = {
-  campaignName: 'Dragon dice, the card game',
-  categories: 'Tabletop Games',
-  description: 'A game of dice and dragons.',
-  monetaryGoal: 5000,
-  duration: 30,
-  country: 'Japan',
-};
 
 async function createCampaign(fields: CampaignFacts = CLIENT_CAMPAIGN): Promise<number> {
   const res = await t.http().post(`/api/kickstarter/user/${owner.id}`).set('Authorization', owner.token).send(fields);
