@@ -1,5 +1,4 @@
 import cluster from 'node:cluster';
-import type { RequestListener } from 'node:http';
 import dotenv from 'dotenv';
 import { createApp, createStartingApp } from './app';
 import { bootstrap, type Bootstrapped } from './bootstrap';
@@ -32,8 +31,7 @@ function loadConfigOrExit(): Config {
  * still starting while another could serve it.
  */
 async function runServer(config: Config, logger: Logger): Promise<void> {
-  let handle: RequestListener = createStartingApp(config, logger);
-  const server = createHttpServer((req, res) => handle(req, res), logger);
+  const { server, serve } = createHttpServer(createStartingApp(config, logger), logger);
   const listen = () =>
     server.listen(config.port, () => logger.info({ port: config.port }, `listening on http://localhost:${config.port}`));
   if (!cluster.isWorker) listen();
@@ -57,7 +55,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     await started.close();
     return;
   }
-  handle = createApp(started.deps);
+  serve(createApp(started.deps));
   if (!server.listening) listen();
   logger.info({ database: started.deps.db.kind }, 'API ready');
 }

@@ -25,7 +25,7 @@ let port: number;
 beforeAll(async () => {
   t = await startTestApp();
   // Short limits, so that a slow client is cut off within the test.
-  server = createHttpServer(t.app, logger, { headersMs: 400, requestMs: 800, checkEveryMs: 100 });
+  ({ server } = createHttpServer(t.app, logger, { headersMs: 400, requestMs: 800, checkEveryMs: 100 }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
 });
