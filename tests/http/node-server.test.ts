@@ -9,7 +9,7 @@ import { createLogger } from '../../src/logger';
  * `npm run bench`; here, that it happens and that the app swap follows it).
  */
 
-/** An app that answers who it is, and records the prototypes each request arrived with. */
+/** An app that answers with its name, through Express's own request and response methods. */
 function namedApp(name: string) {
   const app = express();
   app.get('/who', (req, res) => {
@@ -18,16 +18,16 @@ function namedApp(name: string) {
   return app;
 }
 
+/** The server for `app`, recording whether each request and response arrived on the served app's prototypes. */
 async function exchange(app: Express) {
   const { server, serve } = createHttpServer(app, createLogger('silent'));
-  const arrived: Array<{ request: boolean; response: boolean; app: Express }> = [];
+  const arrived: Array<{ request: boolean; response: boolean }> = [];
   let expected = app;
   // Runs before the app does: what Node built, before Express could change anything.
   server.prependListener('request', (req, res) => {
     arrived.push({
       request: Object.getPrototypeOf(req) === expected.request,
       response: Object.getPrototypeOf(res) === expected.response,
-      app: expected,
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -48,11 +48,10 @@ async function exchange(app: Express) {
 
 describe('the HTTP server', () => {
   test('when a request arrives, then it is built on the app’s request and response prototypes, and the app answers it', async () => {
-    const first = namedApp('first');
-    const server = await exchange(first);
+    const server = await exchange(namedApp('first'));
     try {
       expect(await server.get()).toEqual({ app: 'first', host: true });
-      expect(server.arrived).toEqual([{ request: true, response: true, app: first }]);
+      expect(server.arrived).toEqual([{ request: true, response: true }]);
     } finally {
       await server.close();
     }
@@ -66,8 +65,7 @@ describe('the HTTP server', () => {
       server.serve(api);
       expect(await server.get()).toEqual({ app: 'api', host: true });
       expect(await server.get()).toEqual({ app: 'api', host: true });
-      expect(server.arrived.map(({ request, response }) => request && response)).toEqual([true, true, true]);
-      expect(server.arrived.slice(1).every(({ app }) => app === api)).toBe(true);
+      expect(server.arrived).toEqual(Array(3).fill({ request: true, response: true }));
     } finally {
       await server.close();
     }
