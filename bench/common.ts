@@ -9,13 +9,15 @@ import type { Knex } from 'knex';
 import type { Backend } from './backend';
 import { type CpuWindow, cpuWindow } from './cpu';
 import type { Fixture } from './data';
-import { type LoadOptions, type LoadResult, runLoad, warmUp } from './load';
+import { type LoadOptions, type LoadResult, type LoadSample, sampleLoad, summarize, warmUp } from './load';
 import { type Child, ROOT, startServer } from './processes';
 
 export const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 export const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 /** How many times each list pair (server and reference) is measured, in alternating order. */
 export const ROUNDS = Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 3)) || 3);
+/** Slices of about 2 s each side's DURATION is cut into when a pair is measured side by side (`measurePair`). */
+export const SLICES = Math.max(1, Math.round(DURATION / 2));
 /** How many login runs the login ratio is the median of. */
 export const LOGIN_RUNS = Math.max(1, Math.floor(Number(process.env.BENCH_LOGIN_RUNS ?? 3)) || 3);
 export const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
@@ -145,13 +147,24 @@ export interface Measured extends LoadResult {
 /** Measurements during which something else competed for the CPU. */
 export const noisy: string[] = [];
 
-/** Warms up, then measures `options` against `target`, counting the CPU it and its database used. */
-export async function measure(label: string, options: LoadOptions, target: Child, backend: Backend, warmupSeconds = WARMUP): Promise<Measured> {
-  log(`${label}: warm-up ${warmupSeconds} s, then ${options.durationSeconds} s × ${options.connections} connections`);
-  if (warmupSeconds > 0) await warmUp(options, warmupSeconds);
+/** One stretch of load on `target`, and the CPU it and its database sessions used meanwhile. */
+async function slice(options: LoadOptions, target: Child, backend: Backend): Promise<{ sample: LoadSample; window: CpuWindow }> {
   const stop = await cpuWindow(target.pid, () => backend.sessionPids());
-  const result = await runLoad(options);
-  const window = await stop();
+  const sample = await sampleLoad(options);
+  return { sample, window: await stop() };
+}
+
+/** Slices of one measurement as one: their requests, seconds and CPU added up, their latencies pooled. */
+function measured(label: string, options: LoadOptions, slices: Array<{ sample: LoadSample; window: CpuWindow }>): Measured {
+  const result = summarize(options, slices.map((s) => s.sample));
+  const add = (pick: (window: CpuWindow) => number) => slices.reduce((total, s) => total + pick(s.window), 0);
+  const window: CpuWindow = {
+    targetSeconds: add((w) => w.targetSeconds),
+    databaseSeconds: add((w) => w.databaseSeconds),
+    loadGeneratorSeconds: add((w) => w.loadGeneratorSeconds),
+    otherSeconds: add((w) => w.otherSeconds),
+    capacitySeconds: add((w) => w.capacitySeconds),
+  };
   const answered = Math.max(1, result.requests + result.non2xx);
   const cpu = {
     ...window,
@@ -168,6 +181,41 @@ export async function measure(label: string, options: LoadOptions, target: Child
   );
   if (cpu.otherShare > 0.1) noisy.push(`${label}: other processes used ${(cpu.otherShare * 100).toFixed(0)} % of the machine's CPU`);
   return { ...result, cpu };
+}
+
+/** Warms up, then measures `options` against `target`, counting the CPU it and its database used. */
+export async function measure(label: string, options: LoadOptions, target: Child, backend: Backend, warmupSeconds = WARMUP): Promise<Measured> {
+  log(`${label}: warm-up ${warmupSeconds} s, then ${options.durationSeconds} s × ${options.connections} connections`);
+  if (warmupSeconds > 0) await warmUp(options, warmupSeconds);
+  return measured(label, options, [await slice(options, target, backend)]);
+}
+
+export interface Side {
+  label: string;
+  target: Child;
+  options: LoadOptions;
+}
+
+/**
+ * Two processes measured side by side: each warms up, then their DURATION seconds are cut into
+ * SLICES slices taken in turns, first, second, second, first, first, … (ABBA), so that a slower
+ * minute of a shared machine falls on both sides alike and a steady drift cancels out. Measuring
+ * one side for all its seconds and then the other let such minutes alone move a ratio by ±20 %.
+ */
+export async function measurePair(first: Side, second: Side, backend: Backend): Promise<[Measured, Measured]> {
+  const sides = [first, second];
+  const slices = sides.map(() => [] as Array<{ sample: LoadSample; window: CpuWindow }>);
+  for (const side of sides) {
+    log(`${side.label}: warm-up ${WARMUP} s`);
+    if (WARMUP > 0) await warmUp(side.options, WARMUP);
+  }
+  log(`${first.label} and ${second.label}: ${SLICES} × ${DURATION / SLICES} s each, in turns, × ${first.options.connections} connections`);
+  for (let turn = 0; turn < 2 * SLICES; turn += 1) {
+    const which = ((turn + 1) >> 1) & 1;
+    const side = sides[which]!;
+    slices[which]!.push(await slice({ ...side.options, durationSeconds: DURATION / SLICES }, side.target, backend));
+  }
+  return [measured(first.label, first.options, slices[0]!), measured(second.label, second.options, slices[1]!)];
 }
 
 /** The median of `values` (the mean of the middle two for an even count). */

@@ -1,14 +1,16 @@
 /**
  * Scenarios 1, 2 and 6: a route under LIST_CONNECTIONS connections on the server and on
  * bench/reference.ts, in ROUNDS rounds whose order alternates (server first, then reference
- * first, …), so that neither side always gets the warmer database or the quieter minute. The
- * target is on the lowest ratio of the rounds; the table shows the median and the spread.
+ * first, …), so that neither side always gets the warmer database. On PostgreSQL each round takes
+ * the two sides in turns of a few seconds (`measurePair`), so that neither gets the quieter
+ * minute either. The target is on the lowest ratio of the rounds; the table shows the median and
+ * the spread.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Backend } from './backend';
 import {
   CPU_PROF, DURATION, LIST_CONNECTIONS, type Measured, ROUNDS, type ServerHandle, TARGETS,
-  log, measure, profileArgs, referenceEnv, spread,
+  log, measure, measurePair, profileArgs, referenceEnv, spread,
 } from './common';
 import type { LoadOptions } from './load';
 import { type Child, startReference } from './processes';
@@ -100,8 +102,8 @@ const load = (child: Child, target: ListTarget): LoadOptions => ({
 
 /**
  * On PostgreSQL the reference runs beside the server and each round measures every target on
- * both, alternating which goes first. The embedded database admits one process: there each round
- * runs every target on one side, then on the other (a restart in between), alternating.
+ * both in turns, alternating which goes first. The embedded database admits one process: there
+ * each round runs every target on one side, then on the other (a restart in between), alternating.
  */
 export async function listScenarios(backend: Backend, server: ServerHandle, targets: ListTarget[]): Promise<ListOutcome[]> {
   const referenceName = `reference-${backend.kind}`;
@@ -130,15 +132,16 @@ export async function listScenarios(backend: Backend, server: ServerHandle, targ
     for (const [i, target] of targets.entries()) answers[i] = await serverAnswers(child, target);
     const reference = await startRef();
     try {
+      for (const [i, target] of targets.entries()) await checkSameAnswers(reference, target, answers[i]!);
       for (let round = 0; round < ROUNDS; round += 1) {
-        for (const i of targets.keys()) {
-          if (round % 2 === 0) {
-            await onServer(i, round);
-            await onReference(reference, i, round);
-          } else {
-            await onReference(reference, i, round);
-            await onServer(i, round);
-          }
+        for (const [i, target] of targets.entries()) {
+          const current = await server.get();
+          const onServer = { label: label('server', target, round), target: current, options: load(current, target) };
+          const onReference = { label: label('reference', target, round), target: reference, options: load(reference, target) };
+          const [serverMeasured, referenceMeasured] =
+            round % 2 === 0 ? await measurePair(onServer, onReference, backend) : (await measurePair(onReference, onServer, backend)).reverse();
+          runs[i]!.server.push(serverMeasured!);
+          runs[i]!.reference.push(referenceMeasured!);
         }
       }
     } finally {

@@ -21,12 +21,21 @@ export interface LoadResult {
   requestsPerSecond: number;
   /** Latency percentiles in milliseconds, from every 2xx response's own time (not rounded). */
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
-  /** autocannon's own (whole-ms, coordinated-omission-corrected when paced) percentiles, for reference. */
-  autocannonLatencyMs: { p50: number; p99: number };
   non2xx: number;
   errors: number;
   timeouts: number;
   statusCodes: Record<string, number>;
+}
+
+/** What one autocannon run counted, with every 2xx response's time: runs add up (`summarize`). */
+export interface LoadSample {
+  seconds: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  times: number[];
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -38,8 +47,7 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 
-export function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const method = options.method ?? 'GET';
+export function sampleLoad(options: LoadOptions): Promise<LoadSample> {
   const times: number[] = [];
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -47,7 +55,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         url: options.url,
         connections: options.connections,
         duration: options.durationSeconds,
-        method,
+        method: options.method ?? 'GET',
         headers: options.headers,
         body: options.body,
         connectionRate: options.connectionRate,
@@ -58,29 +66,16 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
           reject(error);
           return;
         }
-        times.sort((a, b) => a - b);
-        const seconds = result.duration || options.durationSeconds;
         const statusCodes: Record<string, number> = {};
         for (const [code, { count }] of Object.entries(result.statusCodeStats)) statusCodes[code] = count;
         resolve({
-          url: options.url,
-          method,
-          connections: options.connections,
-          durationSeconds: round(seconds, 2),
+          seconds: result.duration || options.durationSeconds,
           requests: result['2xx'],
-          requestsPerSecond: round(result['2xx'] / seconds, 1),
-          latencyMs: {
-            p50: round(percentile(times, 50)),
-            p90: round(percentile(times, 90)),
-            p99: round(percentile(times, 99)),
-            max: round(times.at(-1) ?? Number.NaN),
-            mean: round(times.reduce((sum, t) => sum + t, 0) / Math.max(1, times.length)),
-          },
-          autocannonLatencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
           non2xx: result.non2xx,
           errors: result.errors,
           timeouts: result.timeouts,
           statusCodes,
+          times,
         });
       },
     );
@@ -88,6 +83,41 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       if (statusCode >= 200 && statusCode < 300) times.push(responseTime);
     });
   });
+}
+
+/** One result from runs of the same load: their requests over their seconds, their latencies pooled. */
+export function summarize(options: LoadOptions, samples: LoadSample[]): LoadResult {
+  const sum = (pick: (sample: LoadSample) => number) => samples.reduce((total, sample) => total + pick(sample), 0);
+  const times = samples.flatMap((sample) => sample.times).sort((a, b) => a - b);
+  const seconds = sum((sample) => sample.seconds);
+  const requests = sum((sample) => sample.requests);
+  const statusCodes: Record<string, number> = {};
+  for (const sample of samples) {
+    for (const [code, count] of Object.entries(sample.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  }
+  return {
+    url: options.url,
+    method: options.method ?? 'GET',
+    connections: options.connections,
+    durationSeconds: round(seconds, 2),
+    requests,
+    requestsPerSecond: round(requests / seconds, 1),
+    latencyMs: {
+      p50: round(percentile(times, 50)),
+      p90: round(percentile(times, 90)),
+      p99: round(percentile(times, 99)),
+      max: round(times.at(-1) ?? Number.NaN),
+      mean: round(times.reduce((total, t) => total + t, 0) / Math.max(1, times.length)),
+    },
+    non2xx: sum((sample) => sample.non2xx),
+    errors: sum((sample) => sample.errors),
+    timeouts: sum((sample) => sample.timeouts),
+    statusCodes,
+  };
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  return summarize(options, [await sampleLoad(options)]);
 }
 
 /** A short run whose numbers are thrown away: JIT, pool connections and caches warm up. */

@@ -10,8 +10,9 @@
  *   2. GET /api/kickstarter?limit=20, 200 campaigns, 32 connections, vs bench/reference.ts
  *   6. GET /api/auth/:id, the caller's own profile (user + first 100 of their 120 campaigns),
  *      32 connections, vs bench/reference.ts
- *      (1, 2 and 6: each pair BENCH_ROUNDS times, alternating which side goes first; the target is
- *      on the lowest ratio, the table shows the median and the spread: bench/lists.ts)
+ *      (1, 2 and 6: each pair BENCH_ROUNDS times, alternating which side goes first, each round
+ *      taking the two sides in turns of about 2 s; the target is on the lowest ratio, the table
+ *      shows the median and the spread: bench/lists.ts)
  *   3. POST /api/auth/login at BCRYPT_ROUNDS=10, 4 connections, vs cores ÷ (time of one hash),
  *      and /health p99 meanwhile; BENCH_LOGIN_RUNS runs, targets on the medians (bench/logins.ts)
  *   4. GET /api/kickstarter?after=<middle id>&limit=20 and GET /api/kickstarter/user/:id with
@@ -38,7 +39,7 @@ import bcrypt from 'bcryptjs';
 import { embeddedBackend, postgresBackend } from './backend';
 import {
   BCRYPT_ROUNDS, CPU_PROF, DURATION, LIST_CAMPAIGNS, LIST_CONNECTIONS, LOG_LEVEL, LOGIN_RUNS, PASSWORD, RESULTS_DIR, ROUNDS,
-  SCENARIOS, SERVER_ENTRY, START_FLAGS, ServerHandle, WARMUP, WEB_CONCURRENCY, log, login, noisy,
+  SCENARIOS, SERVER_ENTRY, SLICES, START_FLAGS, ServerHandle, WARMUP, WEB_CONCURRENCY, log, login, noisy,
 } from './common';
 import { backgroundLoad } from './cpu';
 import { growCampaigns, seedBase } from './data';
@@ -221,7 +222,7 @@ function printReport(rows: Row[], databaseVersion: string, failed: number, file:
     `\nServer: \`node ${[...START_FLAGS, SERVER_ENTRY].join(' ')}\` (as \`npm start\`), NODE_ENV=production, LOG_LEVEL=${LOG_LEVEL}, **API_RATE_LIMIT=0 and LOGIN_RATE_LIMIT=0** (both limits off for the load), ` +
       `BCRYPT_ROUNDS=${BCRYPT_ROUNDS}, ${WEB_CONCURRENCY === '1' ? 'one process' : `WEB_CONCURRENCY=${WEB_CONCURRENCY}`}. Reference: bench/reference.ts (node:http + pg + jsonwebtoken, same rows, read and encoded the plain way). ` +
       `${DURATION} s per measurement after ${WARMUP} s of warm-up; latencies from every response, load by autocannon in the same machine. ` +
-      `Lists (1, 2, 6): ${ROUNDS} rounds per pair, alternating which side goes first; the ratio is the median (lowest–highest) of the rounds' ratios and the target is on the lowest. ` +
+      `Lists (1, 2, 6): ${ROUNDS} rounds per pair, alternating which side goes first; on PostgreSQL a round takes the sides in turns, ${SLICES} × ${DURATION / SLICES} s each (first, second, second, first, …); the ratio is the median (lowest–highest) of the rounds' ratios and the target is on the lowest. ` +
       `Logins: ${LOGIN_RUNS} runs, targets on the medians.`,
   );
   if (SCENARIOS.has(6)) {
