@@ -44,7 +44,8 @@ export const seedsConfig: Knex.SeederConfig = {
  */
 const CONNECT_TIMEOUT_MS = 3_000;
 const ACQUIRE_TIMEOUT_MS = 5_000;
-const QUERY_TIMEOUT_MS = 10_000;
+/** Kept by src/db/query-deadlines.ts for the server's pools, not by pg's per-query timer. */
+export const QUERY_TIMEOUT_MS = 10_000;
 
 /**
  * Settings of every session. UTC: timestamps are stored as `timestamptz`, and UTC text is what
@@ -66,7 +67,6 @@ export function knexConfig(connection: Knex.PgConnectionConfig, pool: Knex.PoolC
     client: 'pg',
     connection: {
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      query_timeout: QUERY_TIMEOUT_MS,
       keepAlive: true,
       options: Object.entries(SESSION_SETTINGS)
         .map(([name, value]) => `-c ${name}=${value}`)

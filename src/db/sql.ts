@@ -50,7 +50,7 @@ function statement(query: Sql): { text: string; values: unknown[] } {
 }
 
 interface PgConnection {
-  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  query(config: { name?: string; text: string; values: unknown[] }, done: (error: Error | null, result: { rows: unknown[] }) => void): void;
 }
 
 /** Statement names by SQL text: a handful of shapes, each prepared once per connection. */
@@ -80,8 +80,11 @@ export async function queryRows<T>(knex: Knex, query: Sql, { prepared = true } =
   if (knex.listenerCount('query') > 0) knex.client.emit('query', { sql: text, bindings: values, method: 'raw', prepared });
   const connection = (await knex.client.acquireConnection()) as PgConnection;
   try {
-    const { rows } = await connection.query({ name, text, values });
-    return rows as T[];
+    // pg's callback, not its promise: with the promise every list's rows outlived young-generation
+    // collections (see src/db/query-deadlines.ts), for reasons inside pg's query path.
+    return await new Promise<T[]>((resolve, reject) => {
+      connection.query({ name, text, values }, (error, result) => (error ? reject(error) : resolve(result.rows as T[])));
+    });
   } finally {
     knex.client.releaseConnection(connection);
   }
