@@ -13,7 +13,8 @@
  *      (1, 2 and 6: each pair BENCH_ROUNDS times, alternating which side goes first, each round
  *      taking the two sides in turns of about 2 s; the target is on the lowest ratio, the table
  *      shows the median and the spread: bench/lists.ts)
- *   3. POST /api/auth/login at BCRYPT_ROUNDS=10, 4 connections, vs cores ÷ (time of one hash),
+ *   3. POST /api/auth/login at BCRYPT_ROUNDS=10, 4 connections, vs the bcrypt ceiling measured
+ *      before each run (the worker pool hashing on every core, nothing else),
  *      and /health p99 meanwhile; BENCH_LOGIN_RUNS runs, targets on the medians (bench/logins.ts)
  *   4. GET /api/kickstarter?after=<middle id>&limit=20 and GET /api/kickstarter/user/:id with
  *      1,000 and BENCH_CAMPAIGNS campaigns: the p50 ratio (bench/scale.ts)
