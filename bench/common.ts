@@ -194,6 +194,8 @@ export interface Side {
   label: string;
   target: Child;
   options: LoadOptions;
+  /** Whose database sessions count as the side's database CPU. */
+  backend: Backend;
 }
 
 /**
@@ -202,7 +204,7 @@ export interface Side {
  * minute of a shared machine falls on both sides alike and a steady drift cancels out. Measuring
  * one side for all its seconds and then the other let such minutes alone move a ratio by ±20 %.
  */
-export async function measurePair(first: Side, second: Side, backend: Backend): Promise<[Measured, Measured]> {
+export async function measurePair(first: Side, second: Side): Promise<[Measured, Measured]> {
   const sides = [first, second];
   const slices = sides.map(() => [] as Array<{ sample: LoadSample; window: CpuWindow }>);
   for (const side of sides) {
@@ -213,7 +215,7 @@ export async function measurePair(first: Side, second: Side, backend: Backend): 
   for (let turn = 0; turn < 2 * SLICES; turn += 1) {
     const which = ((turn + 1) >> 1) & 1;
     const side = sides[which]!;
-    slices[which]!.push(await slice({ ...side.options, durationSeconds: DURATION / SLICES }, side.target, backend));
+    slices[which]!.push(await slice({ ...side.options, durationSeconds: DURATION / SLICES }, side.target, side.backend));
   }
   return [measured(first.label, first.options, slices[0]!), measured(second.label, second.options, slices[1]!)];
 }

@@ -136,10 +136,10 @@ export async function listScenarios(backend: Backend, server: ServerHandle, targ
       for (let round = 0; round < ROUNDS; round += 1) {
         for (const [i, target] of targets.entries()) {
           const current = await server.get();
-          const onServer = { label: label('server', target, round), target: current, options: load(current, target) };
-          const onReference = { label: label('reference', target, round), target: reference, options: load(reference, target) };
+          const onServer = { label: label('server', target, round), target: current, options: load(current, target), backend };
+          const onReference = { label: label('reference', target, round), target: reference, options: load(reference, target), backend };
           const [serverMeasured, referenceMeasured] =
-            round % 2 === 0 ? await measurePair(onServer, onReference, backend) : (await measurePair(onReference, onServer, backend)).reverse();
+            round % 2 === 0 ? await measurePair(onServer, onReference) : (await measurePair(onReference, onServer)).reverse();
           runs[i]!.server.push(serverMeasured!);
           runs[i]!.reference.push(referenceMeasured!);
         }

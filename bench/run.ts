@@ -17,7 +17,8 @@
  *      before each run (the worker pool hashing on every core, nothing else),
  *      and /health p99 meanwhile; BENCH_LOGIN_RUNS runs, targets on the medians (bench/logins.ts)
  *   4. GET /api/kickstarter?after=<middle id>&limit=20 and GET /api/kickstarter/user/:id with
- *      1,000 and BENCH_CAMPAIGNS campaigns: the p50 ratio (bench/scale.ts)
+ *      1,000 and BENCH_CAMPAIGNS campaigns: the p50 ratio; on PostgreSQL the two tables are in two
+ *      databases, each with a server, measured in turns (bench/scale.ts)
  *   5. resident memory of the server at the end and at its peak, on PostgreSQL and on the
  *      embedded database (bench/memory.ts)
  *
@@ -186,7 +187,7 @@ async function main() {
     }
 
     if (SCENARIOS.has(4)) {
-      const outcome = await scaleScenario(server, fixture);
+      const outcome = await scaleScenario(server, fixture, { databaseUrl, passwordHash, password: PASSWORD });
       scenarios.scale = outcome;
       rows.push(...scaleRows(outcome));
     }
