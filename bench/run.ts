@@ -16,7 +16,7 @@
  *   3. POST /api/auth/login at BCRYPT_ROUNDS=10, 4 connections, vs the bcrypt ceiling measured
  *      before each run (the worker pool hashing on every core, nothing else),
  *      and /health p99 meanwhile; BENCH_LOGIN_RUNS runs, targets on the medians (bench/logins.ts)
- *   4. GET /api/kickstarter?after=<middle id>&limit=20 and GET /api/kickstarter/user/:id with
+ *   4. GET /api/kickstarter?after=<middle id>&limit=20 and GET /api/kickstarter/user/:id?limit=20 with
  *      1,000 and BENCH_CAMPAIGNS campaigns: the p50 ratio; on PostgreSQL the two tables are in two
  *      databases, each with a server, measured in turns (bench/scale.ts)
  *   5. resident memory of the server at the end and at its peak, on PostgreSQL and on the
