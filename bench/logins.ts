@@ -33,8 +33,8 @@ function timeOneHash(hash: string) {
  * CEILING_SECONDS. Measured before each login run, so that a slower minute of the machine lowers
  * the ceiling and the logins alike. "Cores ÷ the time of one hash" assumed that cores hashing
  * together go as fast as one alone; on this machine two went at 0.94–0.95 of that, and one hash
- * timed in this process (a heap full of the earlier scenarios' results) took 72–85 ms from run to
- * run while fresh threads took 72–74 ms.
+ * timed on this process's thread took 71–90 ms from run to run (for reasons not found) while,
+ * minutes apart, fresh threads took 72–74 ms.
  */
 async function measureCeiling(hash: string) {
   const pool = new BcryptPool();

@@ -48,8 +48,10 @@ const knexLog = (logger?: Logger): Knex.Config['log'] => ({
   debug: () => undefined,
 });
 
-/** One code path for both databases: knex's `pg` client talks to a server or to the embedded PGlite. */
-/** `queryTimeoutMs`: how long a query may take (10 s; tests shorten it). */
+/**
+ * One code path for both databases: knex's `pg` client talks to a server or to the embedded PGlite.
+ * `queryTimeoutMs`: how long a query may take (10 s; tests shorten it).
+ */
 export async function openDb(config: Config['database'], logger?: Logger, { queryTimeoutMs = QUERY_TIMEOUT_MS } = {}): Promise<Database> {
   const deadlines = new QueryDeadlines(queryTimeoutMs);
   if (config.url) {

@@ -25,8 +25,9 @@ interface Watched {
  *
  * Why not pg's `query_timeout` on the connection: it arms and clears a timer for every query,
  * and with it the rows of the busiest lists outlived young-generation collections: 1,000
- * campaign lists a second promoted 137 MB in 12 s and forced 9 mark-compacts; with this, 2.6 MB
- * and none, and a fifth less CPU per request (`--trace-gc-nvp`; see the README).
+ * campaign lists a second promoted 137 MB in 12 s and forced 9 mark-compacts; with this (and
+ * pg's callback in `queryRows`), 2.6 MB and none, and a fifth less CPU per request
+ * (`--trace-gc-nvp`; see the README).
  */
 export class QueryDeadlines {
   private readonly watched = new Set<Watched>();
@@ -51,7 +52,9 @@ export class QueryDeadlines {
       entry.pending += 1;
       return result;
     };
-    // Every query, answered or failed by the database, ends with a ReadyForQuery.
+    // Every query, answered or failed by the database, ends with a ReadyForQuery. One refused before
+    // it reaches the database (a closed connection) leaves `pending` up: that connection is gone
+    // anyway, and cutting it later changes nothing.
     client.connection.on('readyForQuery', () => {
       entry.pending = Math.max(0, entry.pending - 1);
       entry.busySince = entry.pending > 0 ? performance.now() : 0;

@@ -103,7 +103,8 @@ async function openStaging(trx: Knex.Transaction, kind: DbKind): Promise<Staging
   }
   const connection = (await trx.client.acquireConnection()) as { query<T>(query: T): T };
   const copy = copyFrom(`COPY ${STAGING} (${columns.join(', ')}) FROM STDIN`);
-  // pg reads a query's own timeout from it: a million-row COPY outlasts the 10 s of knexfile.ts.
+  // The pool's deadlines (src/db/query-deadlines.ts) read a query's own timeout from it: a
+  // million-row COPY outlasts the 10 s of knexfile.ts.
   Object.assign(copy, { query_timeout: LONG_QUERY_TIMEOUT_MS });
   const stream = connection.query(copy);
   return {
