@@ -24,26 +24,40 @@ export const MULTIPART_TEXT =
   'the `file` field (required, one file) and `data` is optional JSON text holding the image data without `url`: the ' +
   '`url` and `type` are those of the stored file. The file must be a PNG, JPEG, GIF, WebP, AVIF, TIFF or BMP by its ' +
   'bytes, at most `UPLOAD_MAX_BYTES` and 50 megapixels: else 422 (413 for size or past the storage quota), and ' +
-  'nothing is stored. The 201 carries its `metrics`. GPS and other private metadata are stripped from the stored copy.';
+  'nothing is stored; a form refused for its `data` (422) or a field too large (413) keeps no file either. The 201 ' +
+  'carries its `metrics`. GPS and other private metadata are stripped from the stored copy.';
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** POST /api/images with a multipart form: the file stored and measured, then the image created with it. */
+/**
+ * POST /api/images with a multipart form: the file stored and measured, then the image created
+ * with it. The `data` field may come after the file, so it is read once the file is stored; a
+ * form refused then lets its file go, as a refused file would have left nothing.
+ */
 export async function createFromMultipart(userId: number, req: Request, { images, files, maxBytes }: ImageRouteDeps): Promise<Image> {
   const baseUrl = publicOrigin(req);
-  const { file, fields } = await readMultipartImage(req, maxBytes, (stream) => files.receiveFile(userId, stream, baseUrl));
-  let given: unknown = {};
-  if (fields.data !== undefined) {
-    try {
-      given = JSON.parse(fields.data);
-    } catch {
-      given = undefined;
-    }
+  const { file, fields } = await readMultipartImage(req, maxBytes, (stream) => files.receiveFile(userId, stream, baseUrl), files.discardFile);
+  try {
+    const data = await validate(imageBodySchema, { data: { ...parseDataField(fields.data), url: file.url, type: file.type } });
+    return await images.create(userId, data, baseUrl);
+  } catch (error) {
+    await files.discardFile(file);
+    throw error;
+  }
+}
+
+/** The form's `data` field: JSON text of an object, or absent. */
+function parseDataField(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let given: unknown;
+  try {
+    given = JSON.parse(text);
+  } catch {
+    given = undefined;
   }
   if (!isObject(given)) throw invalidData({ data: ['The data field must be a JSON object.'] });
-  const data = await validate(imageBodySchema, { data: { ...given, url: file.url, type: file.type } });
-  return images.create(userId, data, baseUrl);
+  return given;
 }
 
 const uploadBodySchema = z

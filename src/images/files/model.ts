@@ -36,6 +36,9 @@ export async function startReceiving(knex: Knex, key: string): Promise<boolean> 
   return taken > 0;
 }
 
+/** The upload goes, and with it (its row's trigger queues the delete) anything stored under its key. */
+export const deleteUpload = (knex: Knex, key: string) => knex('uploads').where({ key }).del();
+
 /** Gives the right back after a refused file, so that the client may try again with a good one. */
 export const stopReceiving = (knex: Knex, key: string) => knex('uploads').where({ key }).update({ received_at: null });
 
@@ -72,10 +75,12 @@ export function attachFile(knex: Knex, imageId: number, fields: { file_key: stri
     .update({ ...fields, phash: fields.phash && signedPhash(fields.phash), metrics: JSON.stringify(fields.metrics) });
 }
 
+const unclaimed = (knex: Knex) => knex('uploads').whereNotExists(knex('images').select(knex.raw('1')).whereRaw('images.file_key = uploads.key'));
+
 /** Uploads never claimed by an image before they expired go, and with them (triggers) their files. */
 export function deleteExpiredUploads(knex: Knex): Promise<number> {
-  return knex('uploads')
-    .where('expires_at', '<', knex.fn.now())
-    .whereNotExists(knex('images').select(knex.raw('1')).whereRaw('images.file_key = uploads.key'))
-    .del();
+  return unclaimed(knex).where('expires_at', '<', knex.fn.now()).del();
 }
+
+/** The upload goes, with its files, unless an image holds it. */
+export const deleteUnclaimedUpload = (knex: Knex, key: string): Promise<number> => unclaimed(knex).where({ key }).del();

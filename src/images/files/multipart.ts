@@ -7,7 +7,8 @@ import { MAX_DATA_BYTES } from '../schemas';
 /**
  * A multipart/form-data image upload (`curl -F file=@cat.jpg -F 'data={"caption":"…"}'`): the
  * file in field `file` is handed to `receive` as a stream while it arrives (never buffered whole),
- * the other text fields are collected. One file, a few small fields: anything else is refused.
+ * the other text fields are collected. One file, a few small fields: anything else is refused,
+ * and a file received before the refusal is handed to `discard`.
  */
 export interface MultipartImage<T> {
   file: T;
@@ -24,6 +25,8 @@ export function readMultipartImage<T>(
   request: Readable & { headers: IncomingHttpHeaders },
   maxBytes: number,
   receive: (file: Readable) => Promise<T>,
+  /** Must not throw. */
+  discard: (file: T) => Promise<void>,
 ): Promise<MultipartImage<T>> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
@@ -45,7 +48,11 @@ export function readMultipartImage<T>(
       failed = true;
       request.unpipe(parser);
       request.resume();
-      reject(error);
+      // A file still arriving is cut off (its stream errors, and it cleans up after itself); one
+      // that arrived is discarded. The refusal waits for either: once answered, nothing is kept.
+      parser.destroy();
+      const settled = received ? received.then(discard, () => undefined) : Promise.resolve();
+      void settled.then(() => reject(error));
     };
 
     parser.on('file', (name, stream) => {

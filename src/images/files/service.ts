@@ -12,7 +12,7 @@ import type { FileMetrics } from './measure';
 import { MeasurePool } from './measure-pool';
 import * as model from './model';
 import { createStorage, type FileStorage, thumbnailKey } from './storage';
-import { createUploads, UPLOAD_SECONDS, uploadKeyOf, uploadUrl } from './uploads';
+import { createUploads, type ReceivedFile, UPLOAD_SECONDS, uploadKeyOf, uploadUrl } from './uploads';
 
 /** Metrics as the image object shows them. */
 export type ImageMetrics = (FileMetrics & { duplicate_of: number | null; thumbnail_url: string }) | { error: string };
@@ -64,14 +64,14 @@ export async function createImageFiles(options: ImageFilesOptions) {
     // Sent straight to the bucket: measured now, from the bucket.
     const localPath = uploads.scratchFile();
     const size = await storage.download(key, localPath, config.maxBytes).catch(async (error: unknown) => {
-      await knex('uploads').where({ key }).del();
+      await model.deleteUpload(knex, key);
       throw error;
     });
     if (size === undefined) throw refuse('The file was not uploaded yet.');
     try {
       return { ...upload, metrics: await uploads.ingest(upload, localPath) };
     } catch (error) {
-      await knex('uploads').where({ key }).del();
+      await model.deleteUpload(knex, key);
       throw error;
     }
   }
@@ -97,19 +97,19 @@ export async function createImageFiles(options: ImageFilesOptions) {
       return { error: error.errors?.file?.[0] ?? error.message };
     });
     if ('error' in metrics) {
-      await knex('uploads').where({ key }).del();
+      await model.deleteUpload(knex, key);
       await model.attachFile(knex, imageId, { file_key: null, phash: null, metrics });
       return;
     }
     // Deleted while it was measured: the upload goes, its files with it.
-    if (!(await metricsFor(knex, image, key, metrics, baseUrl))) await knex('uploads').where({ key }).del();
+    if (!(await metricsFor(knex, image, key, metrics, baseUrl))) await model.deleteUpload(knex, key);
   }
 
   /** The image's file and measurements let go; its upload row's trigger queues the files' delete. */
   async function releaseFile(trx: Knex, imageId: number): Promise<void> {
     const old = await trx('images').where({ id: imageId }).first('file_key');
     await trx('images').where({ id: imageId }).update({ file_key: null, phash: null, metrics: null });
-    if (old?.file_key) await trx('uploads').where({ key: old.file_key }).del();
+    if (old?.file_key) await model.deleteUpload(trx, old.file_key);
   }
 
   /** Writes an image through `write` and gives it the file `url` names (see createImage). */
@@ -170,6 +170,21 @@ export async function createImageFiles(options: ImageFilesOptions) {
     createUpload: uploads.createUpload,
     acceptSignedUpload: uploads.acceptSignedUpload,
     receiveFile: uploads.receiveFile,
+
+    /**
+     * A received file no image will claim (its form was refused) goes now rather than when it
+     * expires. Never throws, so that the refusal is what the client hears: should the delete fail
+     * (the database gone), the expired upload is swept later.
+     */
+    async discardFile(file: ReceivedFile): Promise<void> {
+      try {
+        // Unclaimed only: a refusal never takes a file an image holds.
+        await model.deleteUnclaimedUpload(knex, file.key);
+        runner.kick();
+      } catch (error) {
+        logger.warn({ err: error, key: file.key }, 'a refused upload is left to expire');
+      }
+    },
 
     /**
      * Creates an image through `insert` (the images model's insert, given the transaction) and

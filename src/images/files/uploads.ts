@@ -37,6 +37,13 @@ export function uploadKeyOf(url: string): string | undefined {
   }
 }
 
+/** A file received in a request, stored and measured, not yet claimed by an image. */
+export interface ReceivedFile {
+  key: string;
+  url: string;
+  type: string;
+}
+
 const signature = (secret: string, key: string, contentType: string, expires: number) =>
   createHmac('sha256', secret).update(`upload\n${key}\n${contentType}\n${expires}`).digest('base64url');
 
@@ -130,9 +137,9 @@ export function createUploads({ knex, storage, pool, config, secret }: UploadsDe
 
     /**
      * A file sent in a request (multipart's `file` field): stored and measured under a new key;
-     * the URL to create the image with (`data.url`) and its type.
+     * the key, the URL to create the image with (`data.url`) and its type.
      */
-    async receiveFile(userId: number, body: Readable, baseUrl: string): Promise<{ url: string; type: string }> {
+    async receiveFile(userId: number, body: Readable, baseUrl: string): Promise<ReceivedFile> {
       await checkQuota(userId, 1);
       const key = randomUUID();
       await model.insertUpload(knex, { key, user_id: userId, content_type: 'application/octet-stream' }, UPLOAD_SECONDS);
@@ -140,10 +147,9 @@ export function createUploads({ knex, storage, pool, config, secret }: UploadsDe
         const localPath = scratchFile();
         await receiveToFile(body, localPath, config.maxBytes);
         const metrics = await ingest({ key, user_id: userId }, localPath);
-        return { url: uploadUrl(baseUrl, key), type: MIME_TYPES[metrics.format] };
+        return { key, url: uploadUrl(baseUrl, key), type: MIME_TYPES[metrics.format] };
       } catch (error) {
-        // Its trigger queues the delete of anything stored under the key.
-        await knex('uploads').where({ key }).del();
+        await model.deleteUpload(knex, key);
         throw error;
       }
     },

@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { HttpError } from '../../../src/http/errors';
 import { readMultipartImage } from '../../../src/images/files/multipart';
+import type { ReceivedFile } from '../../../src/images/files/uploads';
+import { MAX_DATA_BYTES } from '../../../src/images/schemas';
 import { createImageFiles, type ImageFiles } from '../../../src/images/files/service';
 import { createLogger } from '../../../src/logger';
 import { startTestApp, type TestApp } from '../../helpers/app';
@@ -19,6 +21,8 @@ let files: ImageFiles;
 let server: http.Server;
 let endpoint: string;
 let dir: string;
+/** Keys of the received files the multipart reader handed back to be discarded. */
+const discarded: string[] = [];
 beforeAll(async () => {
   t = await startTestApp({}, undefined, undefined, { jobs: false });
   const owner = (await registerAndLogin(t)).id;
@@ -32,7 +36,11 @@ beforeAll(async () => {
   });
   // What the lead's POST /api/images does with a multipart body, answered as JSON.
   server = http.createServer((req, res) => {
-    readMultipartImage(req, MAX_BYTES, (file) => files.receiveFile(owner, file, 'http://api.test')).then(
+    const discard = async (file: ReceivedFile) => {
+      discarded.push(file.key);
+      await files.discardFile(file);
+    };
+    readMultipartImage(req, MAX_BYTES, (file) => files.receiveFile(owner, file, 'http://api.test'), discard).then(
       (result) => res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(result)),
       (error: HttpError) => res.writeHead(error.status ?? 500).end(JSON.stringify({ message: error.message, errors: error.errors })),
     );
@@ -59,7 +67,7 @@ async function post(parts: Record<string, string | Buffer>) {
 describe('multipart image uploads', () => {
   test('when a photo and its data are posted as curl -F sends them, then the file is stored and its URL and type come back', async () => {
     const res = await post({ data: '{"caption":"A cat"}', file: await jpegWithGps() });
-    expect(res).toEqual({ status: 201, body: { file: { url: expect.stringMatching(/^http:\/\/api\.test\/uploads\/[0-9a-f-]{36}$/), type: 'image/jpeg' }, fields: { data: '{"caption":"A cat"}' } } });
+    expect(res).toEqual({ status: 201, body: { file: { key: expect.any(String), url: expect.stringMatching(/^http:\/\/api\.test\/uploads\/[0-9a-f-]{36}$/), type: 'image/jpeg' }, fields: { data: '{"caption":"A cat"}' } } });
   });
 
   test('when the file is text, over the limit, or missing, then it is 422, 413, 422 and nothing stays behind', async () => {
@@ -67,5 +75,14 @@ describe('multipart image uploads', () => {
     expect(await post({ file: oversizedJpeg(MAX_BYTES * 3) })).toMatchObject({ status: 413 });
     expect(await post({ data: '{}' })).toMatchObject({ status: 422, body: { errors: { file: ['The file field is required.'] } } });
     expect(fs.readdirSync(files.storage.scratchDir)).toEqual([]);
+  });
+
+  test('when a field after a stored file is refused, then the refusal comes once the upload is discarded', async () => {
+    const uploads = async () => (await t.knex('uploads').count({ n: '*' }).first())!.n;
+    const before = await uploads();
+    const res = await post({ file: await jpegWithGps(), data: 'x'.repeat(MAX_DATA_BYTES + 1) });
+    expect(res).toMatchObject({ status: 413, body: { message: 'The field data is too large.' } });
+    expect(discarded).toHaveLength(1);
+    expect(await uploads()).toBe(before);
   });
 });
